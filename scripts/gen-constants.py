@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""Generate the Linux constant tables from the C headers of this machine.
+
+Run from anywhere as `python3 scripts/gen-constants.py`. Writes:
+
+  src/ffi/constants/linux.ts   socketConstants + errnoConstants (numbers from the headers)
+  src/api/constants.ts         one public export per int constant of Python's `socket` module
+  src/errno.ts                 the public `bun-socket/errno` module, mirroring Python's `errno`
+
+Python supplies only the *names* (and the strerror texts for the TSDoc); every value comes
+from compiling and running a C program against the system headers. A name that the headers
+do not define is left out and listed in the generated file's header comment.
+
+How it works: one C file holds `(void)(long long)(NAME);` per candidate, one per line, and is
+checked with `gcc -fsyntax-only`; every line with an error (undeclared, or not an integer)
+drops its name, and the check repeats until clean (usually 2 passes). This finds enums as well
+as macros (glibc declares IPPROTO_*, SHUT_*, MSG_*, SOCK_* as enums, IPPORT_* only as enums).
+A second program then prints every surviving name with printf("%lld").
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_TABLE = ROOT / "src/ffi/constants/linux.ts"
+OUT_API = ROOT / "src/api/constants.ts"
+OUT_ERRNO = ROOT / "src/errno.ts"
+
+# Included in this order, each only if present (`__has_include`).
+HEADERS = [
+    "sys/types.h",
+    "sys/socket.h",
+    "sys/un.h",
+    "netinet/in.h",
+    "netinet/tcp.h",
+    "netinet/udp.h",
+    "arpa/inet.h",
+    "netdb.h",
+    "errno.h",
+    "fcntl.h",
+    "poll.h",
+    "sys/ioctl.h",
+    "net/if.h",
+    "linux/version.h",
+    "linux/netlink.h",
+    "linux/tipc.h",
+    "linux/can.h",
+    "linux/can/raw.h",
+    "linux/can/bcm.h",
+    "linux/can/isotp.h",
+    "linux/can/j1939.h",
+    "linux/vm_sockets.h",
+    "linux/if_alg.h",
+    "linux/if_packet.h",
+    "linux/rds.h",
+    "linux/qrtr.h",
+    "bluetooth/bluetooth.h",
+    "bluetooth/rfcomm.h",
+    "bluetooth/l2cap.h",
+    "bluetooth/sco.h",
+    "bluetooth/hci.h",
+]
+
+# Internal helpers the platform layer needs; not exported by Python's socket module.
+EXTRA_NAMES = """
+SOCK_NONBLOCK SOCK_CLOEXEC MSG_NOSIGNAL O_NONBLOCK F_GETFL F_SETFL F_GETFD F_SETFD FD_CLOEXEC
+POLLIN POLLOUT POLLERR POLLHUP POLLNVAL POLLPRI POLLRDNORM POLLWRNORM POLLRDBAND POLLWRBAND
+POLLMSG POLLRDHUP SO_DOMAIN SO_PROTOCOL SO_TYPE IPPORT_RESERVED IPPORT_USERRESERVED SOMAXCONN
+""".split()
+
+# Constants CPython defines itself when the headers lack them, so that Python's socket module
+# has them anyway; reproduced here under the same `#ifndef` guards, after the headers (a header
+# value always wins). Sources: CPython Modules/socketmodule.h (the AF_ALG akcipher numbers of an
+# out-of-tree kernel patch, never in the kernel's uapi <linux/if_alg.h>) and
+# Modules/socketmodule.c (UDP-Lite options, defined only in the kernel-internal <net/udplite.h>).
+CPYTHON_FALLBACKS = {
+    "ALG_SET_PUBKEY": ("__has_include(<linux/if_alg.h>)", 6, "CPython Modules/socketmodule.h"),
+    "ALG_OP_SIGN": ("__has_include(<linux/if_alg.h>)", 2, "CPython Modules/socketmodule.h"),
+    "ALG_OP_VERIFY": ("__has_include(<linux/if_alg.h>)", 3, "CPython Modules/socketmodule.h"),
+    "UDPLITE_SEND_CSCOV": ("defined(IPPROTO_UDPLITE)", 10, "CPython Modules/socketmodule.c"),
+    "UDPLITE_RECV_CSCOV": ("defined(IPPROTO_UDPLITE)", 11, "CPython Modules/socketmodule.c"),
+}
+
+
+# Python names whose C name differs. CPython's socketmodule.c exports the linux/can/bcm.h
+# opcodes and flags with a CAN_BCM_ prefix: PyModule_AddIntConstant(m, "CAN_BCM_TX_SETUP", TX_SETUP).
+def c_name_of(py_name: str) -> str:
+    if py_name.startswith("CAN_BCM_"):
+        return py_name[len("CAN_BCM_") :]
+    return py_name
+
+
+def int_names(module) -> list[str]:
+    return sorted(
+        n
+        for n in dir(module)
+        if n.isupper() and isinstance(getattr(module, n), int) and not isinstance(getattr(module, n), bool)
+    )
+
+
+def prelude() -> str:
+    lines = ["#define _GNU_SOURCE"]
+    for h in HEADERS:
+        lines += [f"#if __has_include(<{h}>)", f"#include <{h}>", "#endif"]
+    for name, (cond, value, _) in CPYTHON_FALLBACKS.items():
+        lines += [f"#if {cond} && !defined({name})", f"#define {name} {value}", f"#define FALLBACK_{name} 1", "#endif"]
+    return "\n".join(lines) + "\n"
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, LC_ALL="C", LANG="C")
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60, **kw)
+
+
+def present_headers(tmp: Path) -> tuple[list[str], list[str]]:
+    src = "#define _GNU_SOURCE\n" + "".join(
+        f'#if __has_include(<{h}>)\nconst char *h_{i} = "HAVE {h}";\n#endif\n' for i, h in enumerate(HEADERS)
+    )
+    have = set(re.findall(r'"HAVE ([^"]+)"', preprocess(tmp, src)))
+    return [h for h in HEADERS if h in have], [h for h in HEADERS if h not in have]
+
+
+def preprocess(tmp: Path, src: str, *flags: str) -> str:
+    f = tmp / "pp.c"
+    f.write_text(src)
+    r = run(["gcc", "-E", *flags, str(f)])
+    if r.returncode != 0:
+        sys.exit(f"gcc -E failed:\n{r.stderr}")
+    return r.stdout
+
+
+def header_macros(tmp: Path) -> set[str]:
+    out = preprocess(tmp, prelude(), "-dM")
+    return set(re.findall(r"^#define ([A-Za-z_][A-Za-z0-9_]*)[ (]", out, re.M))
+
+
+def defined_names(tmp: Path, pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Keep the (py_name, c_name) pairs whose C name compiles as an integer expression."""
+    pairs = list(pairs)
+    dropped: dict[str, str] = {}
+    for _ in range(10):
+        head = prelude()
+        first = head.count("\n") + 2  # line of the first expression (after "void f(void) {")
+        body = "".join(f"(void)(long long)({c});\n" for _, c in pairs)
+        f = tmp / "check.c"
+        f.write_text(head + "void f(void) {\n" + body + "}\n")
+        r = run(["gcc", "-fsyntax-only", "-fmax-errors=0", str(f)])
+        if r.returncode == 0:
+            return pairs, dropped
+        bad: dict[int, str] = {}
+        for m in re.finditer(r"^[^\n:]*check\.c:(\d+):\d+: error: (.*)$", r.stderr, re.M):
+            idx = int(m.group(1)) - first
+            if 0 <= idx < len(pairs):
+                bad.setdefault(idx, m.group(2))
+        if not bad:
+            sys.exit(f"gcc failed outside the name list:\n{r.stderr[:4000]}")
+        for idx, why in bad.items():
+            dropped[pairs[idx][0]] = "undeclared" if "undeclared" in why else why
+        pairs = [p for i, p in enumerate(pairs) if i not in bad]
+    sys.exit("name check did not converge")
+
+
+def values(tmp: Path, pairs: list[tuple[str, str]]) -> tuple[dict[str, int], list[str], str, str]:
+    body = "".join(f'printf("V %s %lld\\n", "{p}", (long long)({c}));\n' for p, c in pairs)
+    src = (
+        prelude()
+        + "#include <stdio.h>\n#include <gnu/libc-version.h>\n"
+        + "int main(void) {\n"
+        + 'printf("GLIBC %s\\n", gnu_get_libc_version());\n'
+        + "#ifdef LINUX_VERSION_CODE\n"
+        + 'printf("KERNEL %d.%d.%d\\n", LINUX_VERSION_CODE >> 16, (LINUX_VERSION_CODE >> 8) & 255, LINUX_VERSION_CODE & 255);\n'
+        + "#endif\n"
+        + "".join(f'#ifdef FALLBACK_{n}\nprintf("FALLBACK {n}\\n");\n#endif\n' for n in CPYTHON_FALLBACKS)
+        + body
+        + "return 0;\n}\n"
+    )
+    c, exe = tmp / "values.c", tmp / "values"
+    c.write_text(src)
+    r = run(["gcc", "-O0", "-o", str(exe), str(c)])
+    if r.returncode != 0:
+        sys.exit(f"gcc failed:\n{r.stderr[:4000]}")
+    out = run([str(exe)]).stdout
+    vals = {m.group(1): int(m.group(2)) for m in re.finditer(r"^V (\S+) (-?\d+)$", out, re.M)}
+    glibc = re.search(r"^GLIBC (\S+)$", out, re.M)
+    kernel = re.search(r"^KERNEL (\S+)$", out, re.M)
+    fallbacks = re.findall(r"^FALLBACK (\S+)$", out, re.M)
+    return vals, fallbacks, glibc.group(1) if glibc else "unknown", kernel.group(1) if kernel else "unknown"
+
+
+# ---- TSDoc wording for src/api/constants.ts, by name family (longest prefix first) ----
+
+SPECIAL_DOC = {
+    "SOCK_NONBLOCK": "Flag OR-ed into the socket type that opens it non-blocking",
+    "SOCK_CLOEXEC": "Flag OR-ed into the socket type that sets close-on-exec",
+    "SOMAXCONN": "Largest `listen()` backlog the C library advertises",
+    "IPPORT_RESERVED": "Ports below this number are privileged",
+    "IPPORT_USERRESERVED": "Ports from this number on are free for user servers",
+    "IP_DEFAULT_MULTICAST_TTL": "Default IPv4 multicast time-to-live",
+    "IP_DEFAULT_MULTICAST_LOOP": "Default IPv4 multicast loopback setting",
+    "IP_MAX_MEMBERSHIPS": "Most IPv4 multicast groups one socket may join",
+    "IPV6_RTHDR_TYPE_0": "IPv6 routing header type 0",
+    "NI_MAXHOST": "Buffer size for the host name of `getnameinfo()`",
+    "NI_MAXSERV": "Buffer size for the service name of `getnameinfo()`",
+    "IOCTL_VM_SOCKETS_GET_LOCAL_CID": "`ioctl()` request for the local `AF_VSOCK` CID",
+    "EAGAIN": "errno value, re-exported by the socket module",
+    "EBADF": "errno value, re-exported by the socket module",
+    "EWOULDBLOCK": "errno value, re-exported by the socket module",
+    "CAN_EFF_FLAG": "SocketCAN CAN id flag: extended frame format",
+    "CAN_RTR_FLAG": "SocketCAN CAN id flag: remote transmission request",
+    "CAN_ERR_FLAG": "SocketCAN CAN id flag: error message frame",
+    "CAN_SFF_MASK": "SocketCAN CAN id mask: standard frame format",
+    "CAN_EFF_MASK": "SocketCAN CAN id mask: extended frame format",
+    "CAN_ERR_MASK": "SocketCAN CAN id mask: error class",
+}
+
+PREFIX_DOC = [
+    ("SO_VM_SOCKETS_", "`AF_VSOCK` socket option"),
+    ("SO_J1939_", "SAE J1939 socket option (level `SOL_CAN_J1939`)"),
+    ("SCM_J1939_", "SAE J1939 control message type"),
+    ("CAN_RAW_", "`CAN_RAW` socket option (level `SOL_CAN_RAW`)"),
+    ("CAN_BCM_", "SocketCAN broadcast manager opcode or flag"),
+    ("CAN_", "SocketCAN protocol"),
+    ("J1939_", "SAE J1939 constant"),
+    ("TIPC_", "TIPC constant"),
+    ("ALG_", "`AF_ALG` kernel crypto API constant"),
+    ("NETLINK_", "Netlink protocol"),
+    ("PACKET_", "`AF_PACKET` packet type"),
+    ("VMADDR_", "`AF_VSOCK` address"),
+    ("VM_SOCKETS_", "`AF_VSOCK` constant"),
+    ("AF_", "Address family"),
+    ("PF_", "Protocol family"),
+    ("SOCK_", "Socket type"),
+    ("SOL_", "Socket option level"),
+    ("SO_", "Socket option (level `SOL_SOCKET`)"),
+    ("MSG_", "Flag for the send and receive calls"),
+    ("IPPROTO_", "IP protocol number"),
+    ("IPV6_", "IPv6 socket option (level `IPPROTO_IPV6`)"),
+    ("IP_", "IPv4 socket option (level `IPPROTO_IP`)"),
+    ("TCP_", "TCP socket option (level `IPPROTO_TCP`)"),
+    ("UDPLITE_", "UDP-Lite socket option (level `IPPROTO_UDPLITE`)"),
+    ("EAI_", "`getaddrinfo()` error code"),
+    ("AI_", "`getaddrinfo()` flag"),
+    ("NI_", "`getnameinfo()` flag"),
+    ("SHUT_", "`shutdown()` direction"),
+    ("SCM_", "Control message type (ancillary data)"),
+    ("INADDR_", "IPv4 address, as a host-order integer"),
+]
+
+
+def api_doc(name: str) -> str:
+    c = c_name_of(name)
+    what = SPECIAL_DOC.get(name)
+    if what is None:
+        what = next((d for p, d in PREFIX_DOC if name.startswith(p)), "Socket constant")
+    return f"/** {what} (C `{c}`). */"
+
+
+# ---- writers ----
+
+
+def ts_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrap_comment(words: list[str], width: int = 96) -> list[str]:
+    lines, cur = [], "//  "
+    for w in words:
+        if len(cur) + 1 + len(w) > width and cur != "//  ":
+            lines.append(cur)
+            cur = "//  "
+        cur += " " + w
+    return lines + [cur]
+
+
+def write_table(path, socket_vals, errno_vals, have, missing_headers, missing, fallbacks, glibc, kernel):
+    L = []
+    L.append("// GENERATED by scripts/gen-constants.py; do not edit. Re-run the script to update.")
+    L.append("//")
+    L.append("// Numbers from the C headers of the machine that ran the script, compiled with gcc and")
+    L.append("// printed by a C program; Python only supplied the names to look for.")
+    L.append(f"// glibc {glibc}; Linux kernel headers {kernel}; {platform.machine()}; names from Python {platform.python_version()}.")
+    L.append("// Headers (after #define _GNU_SOURCE):")
+    L += wrap_comment(have)
+    if missing_headers:
+        L.append("// Not in this machine's headers (their names are absent):")
+        L += wrap_comment(missing_headers)
+    if fallbacks:
+        L.append("// Not in these headers; CPython's own fallback value, under the same #ifndef guard:")
+        for n in fallbacks:
+            L.append(f"//   {n} = {CPYTHON_FALLBACKS[n][1]} ({CPYTHON_FALLBACKS[n][2]})")
+    if missing:
+        L.append("// Names Python's socket/errno modules have that these headers do not define:")
+        for n, why in sorted(missing.items()):
+            L.append(f"//   {n}: {why}")
+    L.append("")
+    L.append("/** Socket-module numbers (plus fcntl/poll helpers) of Linux, keyed by name, sorted by name. */")
+    L.append("export const socketConstants = {")
+    for n in sorted(socket_vals):
+        L.append(f"  {n}: {socket_vals[n]},")
+    L.append("} as const;")
+    L.append("")
+    L.append("/** errno numbers of Linux, keyed by C name, sorted by value then name. */")
+    L.append("export const errnoConstants = {")
+    for n in sorted(errno_vals, key=lambda n: (errno_vals[n], n)):
+        L.append(f"  {n}: {errno_vals[n]},")
+    L.append("} as const;")
+    path.write_text("\n".join(L) + "\n")
+
+
+def write_api(path, names):
+    L = []
+    L.append("// GENERATED by scripts/gen-constants.py: the int constants of Python's socket module; do not edit.")
+    L.append("")
+    L.append("/**")
+    L.append(" * The numeric constants of Python's `socket` module (`AF_*`, `SOCK_*`, `SO_*`, `MSG_*`, `SOL_*`,")
+    L.append(" * `IPPROTO_*`, `EAI_*`, ...). Each one is the value of the C constant of the same name in the")
+    L.append(" * headers of the running OS, exactly as Python's socket module has it; a constant the OS does")
+    L.append(" * not define is not exported. Names follow Python (`CAN_BCM_TX_SETUP` is C `TX_SETUP`).")
+    L.append(" *")
+    L.append(" * @see https://docs.python.org/3/library/socket.html#constants")
+    L.append(" * @packageDocumentation")
+    L.append(" */")
+    L.append('import { plat } from "../ffi/index.ts";')
+    L.append("")
+    L.append("const K = plat.consts;")
+    L.append("")
+    for n in names:
+        L.append(api_doc(n))
+        L.append(f"export const {n}: number = K.{n};")
+    path.write_text("\n".join(L) + "\n")
+
+
+def write_errno(path, names, order):
+    L = []
+    L.append("// GENERATED by scripts/gen-constants.py: bun-socket/errno (Python's errno); do not edit.")
+    L.append("")
+    L.append("/**")
+    L.append(" * The errno numbers of the running OS under their C names, like Python's `errno` module,")
+    L.append(" * plus `errorcode`, which maps each number back to a name.")
+    L.append(" *")
+    L.append(" * @see https://docs.python.org/3/library/errno.html")
+    L.append(" * @packageDocumentation")
+    L.append(" */")
+    L.append('import { plat } from "./ffi/index.ts";')
+    L.append("")
+    for n in names:
+        text = os.strerror(getattr(errno, n)).rstrip(".")
+        L.append(f"/** {n}: {text}. */")
+        L.append(f"export const {n}: number = plat.errnos.{n};")
+    L.append("")
+    L.append("// The order in which CPython's Modules/errnomodule.c adds the names; where aliases share a")
+    L.append("// number (EAGAIN/EWOULDBLOCK, EDEADLK/EDEADLOCK, EOPNOTSUPP/ENOTSUP) the last one wins,")
+    L.append("// which gives errorcode the same names as Python's.")
+    L.append("const insertionOrder: readonly string[] = [")
+    for n in order:
+        L.append(f"  {ts_string(n)},")
+    L.append("];")
+    L.append("")
+    L.append("function buildErrorcode(): Readonly<Record<number, string>> {")
+    L.append("  const byName = plat.errnos as Readonly<Record<string, number | undefined>>;")
+    L.append("  const table: Record<number, string> = {};")
+    L.append("  for (const name of insertionOrder) {")
+    L.append("    const value = byName[name];")
+    L.append("    if (value !== undefined) table[value] = name;")
+    L.append("  }")
+    L.append("  return Object.freeze(table);")
+    L.append("}")
+    L.append("")
+    L.append("/**")
+    L.append(" * Maps each errno number to its name, as Python's `errno.errorcode` does: `errorcode[111]` is")
+    L.append(' * `"ECONNREFUSED"`. Where two names share a number, the name is the one Python gives.')
+    L.append(" *")
+    L.append(" * @see https://docs.python.org/3/library/errno.html#errno.errorcode")
+    L.append(" */")
+    L.append("export const errorcode: Readonly<Record<number, string>> = buildErrorcode();")
+    path.write_text("\n".join(L) + "\n")
+
+
+def main() -> None:
+    if sys.platform != "linux":
+        sys.exit("gen-constants.py generates the Linux tables; run it on Linux")
+
+    py_socket = int_names(socket)
+    py_errno = int_names(errno)
+    # errno names in CPython's insertion order (errorcode's "last one wins" depends on it).
+    errno_order = [n for n, v in vars(errno).items() if n.isupper() and isinstance(v, int)]
+
+    with tempfile.TemporaryDirectory(prefix="gen-constants-") as d:
+        tmp = Path(d)
+        have, missing_headers = present_headers(tmp)
+        macros = header_macros(tmp)
+        inaddr = sorted(n for n in macros if n.startswith("INADDR_"))
+
+        socket_names = sorted(set(py_socket) | set(EXTRA_NAMES) | set(inaddr))
+        pairs = [(n, c_name_of(n)) for n in socket_names]
+        pairs += [("errno:" + n, n) for n in py_errno]
+        kept, dropped = defined_names(tmp, pairs)
+        vals, fallbacks, glibc, kernel = values(tmp, kept)
+
+    socket_vals = {n: v for n, v in vals.items() if not n.startswith("errno:")}
+    errno_vals = {n[len("errno:") :]: v for n, v in vals.items() if n.startswith("errno:")}
+
+    py_names = set(py_socket) | set(py_errno)
+    missing = {n.removeprefix("errno:"): why for n, why in dropped.items() if n.removeprefix("errno:") in py_names}
+    extra_missing = sorted(n for n in dropped if n not in missing and not n.startswith("errno:"))
+
+    OUT_TABLE.parent.mkdir(parents=True, exist_ok=True)
+    write_table(OUT_TABLE, socket_vals, errno_vals, have, missing_headers, missing, fallbacks, glibc, kernel)
+    write_api(OUT_API, [n for n in py_socket if n in socket_vals])
+    write_errno(OUT_ERRNO, [n for n in py_errno if n in errno_vals], errno_order)
+
+    # Report, and cross-check against the values Python was built with.
+    diffs = []
+    for n in py_socket:
+        if n in socket_vals and socket_vals[n] != getattr(socket, n):
+            diffs.append(f"socket.{n}: headers {socket_vals[n]}, python {int(getattr(socket, n))}")
+    for n in py_errno:
+        if n in errno_vals and errno_vals[n] != getattr(errno, n):
+            diffs.append(f"errno.{n}: headers {errno_vals[n]}, python {getattr(errno, n)}")
+    print(f"glibc {glibc}, kernel headers {kernel}")
+    print(f"headers found: {len(have)}; missing: {' '.join(missing_headers) or '-'}")
+    print(f"socketConstants: {len(socket_vals)} names ({len(py_socket)} in Python's socket module)")
+    print(f"errnoConstants:  {len(errno_vals)} names ({len(py_errno)} in Python's errno module)")
+    print(f"CPython fallbacks used: {fallbacks or '-'}")
+    print(f"Python names the headers lack: {missing or '-'}")
+    print(f"extra names the headers lack: {extra_missing or '-'}")
+    print(f"differences from Python: {diffs or '-'}")
+    for p in (OUT_TABLE, OUT_API, OUT_ERRNO):
+        print("wrote", p.relative_to(ROOT))
+    prettier = ROOT / "node_modules/.bin/prettier"
+    if prettier.exists():
+        r = run([str(prettier), "--write", str(OUT_TABLE), str(OUT_API), str(OUT_ERRNO)])
+        print("prettier:", "ok" if r.returncode == 0 else r.stderr)
+    else:
+        print("prettier not installed; run `npm run format`")
+
+
+if __name__ == "__main__":
+    main()

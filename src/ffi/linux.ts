@@ -1,0 +1,156 @@
+/** glibc bindings for Linux (x86-64 and arm64): the dlopen table and the `Sys` built on it. */
+import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
+import type { Features, Layout, Ptr, Sys } from "./types.ts";
+
+// <fcntl.h> (asm-generic, same on x86-64 and arm64).
+const F_DUPFD_CLOEXEC = 1030;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const FD_CLOEXEC = 1;
+const O_NONBLOCK = 0o4000;
+
+/** Opens glibc; `libc.so` is a linker script, so the versioned name is the one that loads. */
+function openLibc() {
+  return dlopen("libc.so.6", {
+    __errno_location: { args: [], returns: "ptr" }, // int *(void)
+    socket: { args: ["i32", "i32", "i32"], returns: "i32" }, // int; -1 + errno
+    socketpair: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" }, // int; -1 + errno
+    bind: { args: ["i32", "ptr", "u32"], returns: "i32" }, // int(int, const sockaddr*, socklen_t)
+    listen: { args: ["i32", "i32"], returns: "i32" }, // int
+    accept4: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" }, // int(int, sockaddr*, socklen_t*, int)
+    connect: { args: ["i32", "ptr", "u32"], returns: "i32" }, // int(int, const sockaddr*, socklen_t)
+    recv: { args: ["i32", "ptr", "u64", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, void*, size_t, int)
+    recvfrom: {
+      args: ["i32", "ptr", "u64", "i32", "ptr", "ptr"],
+      returns: FFIType.i64_fast,
+    }, // ssize_t
+    send: { args: ["i32", "ptr", "u64", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, const void*, size_t, int)
+    sendto: {
+      args: ["i32", "ptr", "u64", "i32", "ptr", "u32"],
+      returns: FFIType.i64_fast,
+    }, // ssize_t
+    shutdown: { args: ["i32", "i32"], returns: "i32" }, // int
+    close: { args: ["i32"], returns: "i32" }, // int; never retried (EINTR leaves the fd closed on Linux)
+    getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" }, // int(..., void*, socklen_t*)
+    setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" }, // int(..., const void*, socklen_t)
+    getsockname: { args: ["i32", "ptr", "ptr"], returns: "i32" }, // int(int, sockaddr*, socklen_t*)
+    getpeername: { args: ["i32", "ptr", "ptr"], returns: "i32" }, // int(int, sockaddr*, socklen_t*)
+    poll: { args: ["ptr", "u64", "i32"], returns: "i32" }, // int(struct pollfd*, nfds_t (unsigned long), int)
+    fcntl: { args: ["i32", "i32", "i64"], returns: "i32" }, // int(int, int, ...): one integer vararg is ABI-safe on x86-64/arm64 Linux
+    inet_pton: { args: ["i32", "ptr", "ptr"], returns: "i32" }, // 1, 0 (bad text) or -1 + errno
+    inet_ntop: { args: ["i32", "ptr", "ptr", "u32"], returns: "ptr" }, // const char*; NULL + errno
+    inet_aton: { args: ["ptr", "ptr"], returns: "i32" }, // int; 0 when malformed
+    getaddrinfo: { args: ["ptr", "ptr", "ptr", "ptr"], returns: "i32" }, // int; 0 or EAI_*
+    freeaddrinfo: { args: ["ptr"], returns: "void" }, // void(struct addrinfo*)
+    gai_strerror: { args: ["i32"], returns: "ptr" }, // const char*
+    strerror: { args: ["i32"], returns: "ptr" }, // char*
+  });
+}
+
+/** Builds the Linux `Sys`. Called once by `src/ffi/index.ts`. */
+export function linuxSys(): Sys {
+  const C = openLibc().symbols;
+  // The errno slot of this thread, viewed once (never dlsym("errno"): it is TLS data, oven-sh/bun#22212).
+  const errnoView = new Int32Array(
+    toArrayBuffer(C.__errno_location() as Pointer, 0, 4),
+  );
+  const sys: Sys = {
+    socket: C.socket,
+    socketpair: C.socketpair as Sys["socketpair"],
+    bind: C.bind as Sys["bind"],
+    listen: C.listen,
+    accept: C.accept4 as Sys["accept"],
+    connect: C.connect as Sys["connect"],
+    recv: C.recv as Sys["recv"],
+    recvfrom: C.recvfrom as Sys["recvfrom"],
+    send: C.send as Sys["send"],
+    sendto: C.sendto as Sys["sendto"],
+    shutdown: C.shutdown,
+    getsockopt: C.getsockopt as Sys["getsockopt"],
+    setsockopt: C.setsockopt as Sys["setsockopt"],
+    getsockname: C.getsockname as Sys["getsockname"],
+    getpeername: C.getpeername as Sys["getpeername"],
+    poll: C.poll as Sys["poll"],
+    inet_pton: C.inet_pton as Sys["inet_pton"],
+    inet_ntop: C.inet_ntop as Sys["inet_ntop"],
+    inet_aton: C.inet_aton as Sys["inet_aton"],
+    getaddrinfo: C.getaddrinfo as Sys["getaddrinfo"],
+    freeaddrinfo: C.freeaddrinfo as unknown as Sys["freeaddrinfo"],
+    gai_strerror: C.gai_strerror as Sys["gai_strerror"],
+    strerror: C.strerror as Sys["strerror"],
+    closeSocket: C.close,
+    dupSocket: (fd) => C.fcntl(fd, F_DUPFD_CLOEXEC, 0),
+    setNonBlocking(fd, on) {
+      const fl = C.fcntl(fd, F_GETFL, 0);
+      if (fl < 0) return -1;
+      const want = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+      return want === fl ? 0 : C.fcntl(fd, F_SETFL, want);
+    },
+    getNonBlocking(fd) {
+      const fl = C.fcntl(fd, F_GETFL, 0);
+      return fl < 0 ? -1 : fl & O_NONBLOCK ? 1 : 0;
+    },
+    getCloexec(fd) {
+      const fl = C.fcntl(fd, F_GETFD, 0);
+      return fl < 0 ? -1 : fl & FD_CLOEXEC ? 1 : 0;
+    },
+    setCloexec(fd, on) {
+      const fl = C.fcntl(fd, F_GETFD, 0);
+      if (fl < 0) return -1;
+      return C.fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC);
+    },
+    lastError: () => errnoView[0]!,
+    setLastError: (code) => {
+      errnoView[0] = code;
+    },
+  };
+  return sys;
+}
+
+/**
+ * glibc struct layouts (LP64, x86-64 and arm64):
+ * - sockaddr_in (16): u16 family@0, u16 port(BE)@2, u8[4] addr@4, zero@8
+ * - sockaddr_in6 (28): u16 family@0, port@2, u32 flowinfo@4, u8[16] addr@8, u32 scope_id@24
+ * - sockaddr_un (110): u16 family@0, char sun_path[108]@2
+ * - pollfd (8): i32 fd@0, i16 events@4, i16 revents@6
+ * - addrinfo (48): flags@0 family@4 socktype@8 protocol@12 u32 addrlen@16 ai_addr@24 ai_canonname@32 ai_next@40
+ * - linger (8): i32 l_onoff, i32 l_linger; timeval (16): i64 sec, i64 usec
+ */
+export const linuxLayout: Layout = {
+  familyField: "u16",
+  storageSize: 128,
+  sinSize: 16,
+  sin6Size: 28,
+  sunPathOffset: 2,
+  sunPathSize: 108,
+  pollfd: { size: 8, fd: 0, fdSize: 4, events: 4, revents: 6 },
+  addrinfo: {
+    size: 48,
+    flags: 0,
+    family: 4,
+    socktype: 8,
+    protocol: 12,
+    addrlen: 16,
+    addrlenSize: 4,
+    addr: 24,
+    canonname: 32,
+    next: 40,
+  },
+  linger: { size: 8 },
+  timeval: { size: 16, usecSize: 8 },
+};
+
+/** What Linux offers. */
+export const linuxFeatures: Features = {
+  os: "linux",
+  sockTypeFlags: true,
+  msgNoSignal: true,
+  soNoSigpipe: false,
+  abstractUnix: true,
+  soDomain: true,
+};
+
+/** Unused import guard for `Ptr` in declaration-only builds. */
+export type { Ptr };

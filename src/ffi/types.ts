@@ -1,0 +1,159 @@
+/** The shapes every OS binding in `src/ffi/` fills in: the `Sys` call table, struct layouts and feature flags. */
+
+/** A C pointer argument: a TypedArray or DataView passed straight to the call, or `null` for NULL. */
+export type Ptr = NodeJS.TypedArray | DataView | null;
+
+/**
+ * The OS calls bun-socket makes, one member per C function, with C's argument order.
+ * Every member returns what the C function returns (`-1` and an error code in `lastError()` on failure),
+ * except the named helpers at the end, which exist because the OSes differ there.
+ * Tests replace members of `plat.sys` to inject faults; nothing else writes to it.
+ */
+export interface Sys {
+  /** `int socket(int domain, int type, int protocol)`; -1 + errno. */
+  socket(domain: number, type: number, protocol: number): number;
+  /** `int socketpair(int domain, int type, int protocol, int sv[2])`; -1 + errno. */
+  socketpair(domain: number, type: number, protocol: number, sv: Ptr): number;
+  /** `int bind(int fd, const struct sockaddr *addr, socklen_t len)`; -1 + errno. */
+  bind(fd: number, addr: Ptr, len: number): number;
+  /** `int listen(int fd, int backlog)`; -1 + errno. */
+  listen(fd: number, backlog: number): number;
+  /** `int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)` where the OS has it, else `accept` then flags by fcntl; -1 + errno. */
+  accept(fd: number, addr: Ptr, len: Ptr, flags: number): number;
+  /** `int connect(int fd, const struct sockaddr *addr, socklen_t len)`; -1 + errno. */
+  connect(fd: number, addr: Ptr, len: number): number;
+  /** `ssize_t recv(int fd, void *buf, size_t n, int flags)`; -1 + errno. */
+  recv(fd: number, buf: Ptr, n: number, flags: number): number;
+  /** `ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len)`; -1 + errno. */
+  recvfrom(
+    fd: number,
+    buf: Ptr,
+    n: number,
+    flags: number,
+    addr: Ptr,
+    len: Ptr,
+  ): number;
+  /** `ssize_t send(int fd, const void *buf, size_t n, int flags)`; -1 + errno. */
+  send(fd: number, buf: Ptr, n: number, flags: number): number;
+  /** `ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t len)`; -1 + errno. */
+  sendto(
+    fd: number,
+    buf: Ptr,
+    n: number,
+    flags: number,
+    addr: Ptr,
+    len: number,
+  ): number;
+  /** `int shutdown(int fd, int how)`; -1 + errno. */
+  shutdown(fd: number, how: number): number;
+  /** `int getsockopt(int fd, int level, int name, void *val, socklen_t *len)`; -1 + errno. */
+  getsockopt(
+    fd: number,
+    level: number,
+    name: number,
+    val: Ptr,
+    len: Ptr,
+  ): number;
+  /** `int setsockopt(int fd, int level, int name, const void *val, socklen_t len)`; -1 + errno. */
+  setsockopt(
+    fd: number,
+    level: number,
+    name: number,
+    val: Ptr,
+    len: number,
+  ): number;
+  /** `int getsockname(int fd, struct sockaddr *addr, socklen_t *len)`; -1 + errno. */
+  getsockname(fd: number, addr: Ptr, len: Ptr): number;
+  /** `int getpeername(int fd, struct sockaddr *addr, socklen_t *len)`; -1 + errno. */
+  getpeername(fd: number, addr: Ptr, len: Ptr): number;
+  /** `int poll(struct pollfd *fds, nfds_t n, int timeout_ms)`; -1 + errno. */
+  poll(fds: Ptr, n: number, timeoutMs: number): number;
+  /** `int inet_pton(int af, const char *src, void *dst)`; 1 ok, 0 malformed, -1 + errno. */
+  inet_pton(af: number, src: Ptr, dst: Ptr): number;
+  /** `const char *inet_ntop(int af, const void *src, char *dst, socklen_t size)`; NULL + errno. */
+  inet_ntop(af: number, src: Ptr, dst: Ptr, size: number): number | null;
+  /** `int inet_aton(const char *cp, struct in_addr *inp)`; 0 when malformed. */
+  inet_aton(src: Ptr, dst: Ptr): number;
+  /** `int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)`; 0 or EAI_*. */
+  getaddrinfo(node: Ptr, service: Ptr, hints: Ptr, res: Ptr): number;
+  /** `void freeaddrinfo(struct addrinfo *res)`, given the pointer as a number. */
+  freeaddrinfo(res: number): void;
+  /** `const char *gai_strerror(int code)`. */
+  gai_strerror(code: number): number | null;
+  /** `char *strerror(int errnum)`. */
+  strerror(code: number): number | null;
+
+  /** `close(2)` on POSIX, `closesocket` on Windows; -1 + error. Never retried on EINTR. */
+  closeSocket(fd: number): number;
+  /** A new descriptor for the same socket, close-on-exec (`fcntl(F_DUPFD_CLOEXEC)` / `WSADuplicateSocket`); -1 + error. */
+  dupSocket(fd: number): number;
+  /** Sets or clears non-blocking mode (`fcntl(F_SETFL)` / `ioctlsocket(FIONBIO)`); 0 or -1 + error. */
+  setNonBlocking(fd: number, on: boolean): number;
+  /** Reads the non-blocking flag: 1, 0, or -1 + error. */
+  getNonBlocking(fd: number): number;
+  /** Reads close-on-exec: 1 when the descriptor is NOT inherited, 0 when it is, -1 + error. */
+  getCloexec(fd: number): number;
+  /** Sets close-on-exec (`fcntl(F_SETFD)`); 0 or -1 + error. */
+  setCloexec(fd: number, on: boolean): number;
+  /** The error code of the last failed call on this thread (errno, or `WSAGetLastError()`). Read it first, before any other call. */
+  lastError(): number;
+  /** Overwrites the thread's error code (tests and fault injection). */
+  setLastError(code: number): void;
+}
+
+/** Where each field of the C structs lives, per OS. Offsets and sizes in bytes. */
+export interface Layout {
+  /** How `sa_family` is stored: `"u16"` (Linux, Windows) or `"len8"` (BSD: `u8 sa_len` then `u8 sa_family`). */
+  readonly familyField: "u16" | "len8";
+  /** `sizeof(struct sockaddr_storage)`. */
+  readonly storageSize: number;
+  /** `sizeof(struct sockaddr_in)`. */
+  readonly sinSize: number;
+  /** `sizeof(struct sockaddr_in6)`. */
+  readonly sin6Size: number;
+  /** Offset of `sun_path` in `struct sockaddr_un`. */
+  readonly sunPathOffset: number;
+  /** `sizeof(sun_path)`. */
+  readonly sunPathSize: number;
+  /** `struct pollfd`: size and field offsets (`fd` is 4 bytes on POSIX, 8 on Windows). */
+  readonly pollfd: {
+    readonly size: number;
+    readonly fd: number;
+    readonly fdSize: 4 | 8;
+    readonly events: number;
+    readonly revents: number;
+  };
+  /** `struct addrinfo` field offsets (the order of `ai_addr` and `ai_canonname` differs per OS). */
+  readonly addrinfo: {
+    readonly size: number;
+    readonly flags: number;
+    readonly family: number;
+    readonly socktype: number;
+    readonly protocol: number;
+    readonly addrlen: number;
+    readonly addrlenSize: 4 | 8;
+    readonly canonname: number;
+    readonly addr: number;
+    readonly next: number;
+  };
+  /** `struct linger`: two ints (Windows: two u16). */
+  readonly linger: { readonly size: number };
+  /** `struct timeval` size as used by SO_RCVTIMEO/SO_SNDTIMEO. */
+  readonly timeval: { readonly size: number; readonly usecSize: 4 | 8 };
+}
+
+/** What the OS offers; the API branches on these, never on the OS name. */
+export interface Features {
+  /** Name of the OS family, for messages and docs only. */
+  readonly os: "linux" | "darwin" | "win32";
+  /** `SOCK_NONBLOCK | SOCK_CLOEXEC` accepted in `socket()`'s type and `accept4()`'s flags. */
+  readonly sockTypeFlags: boolean;
+  /** `MSG_NOSIGNAL` on sends (else `SO_NOSIGPIPE` per socket, or nothing on Windows). */
+  readonly msgNoSignal: boolean;
+  /** `SO_NOSIGPIPE` must be set on each socket. */
+  readonly soNoSigpipe: boolean;
+  /** AF_UNIX abstract namespace (leading NUL byte). */
+  readonly abstractUnix: boolean;
+  /** `SO_DOMAIN`/`SO_PROTOCOL` readable, so `socket(fileno=…)` can detect family and protocol. */
+  readonly soDomain: boolean;
+}
