@@ -1,0 +1,83 @@
+/** `getaddrinfo(3)` on the layout table: one call, the list copied out, then always `freeaddrinfo`. */
+import { CString, read, toArrayBuffer, type Pointer } from "bun:ffi";
+import { plat } from "../ffi/index.ts";
+
+const sys = plat.sys;
+const A = plat.layout.addrinfo;
+const EAI_SYSTEM: number = plat.consts.EAI_SYSTEM;
+
+/** One `struct addrinfo`, copied out of C memory. */
+export interface AddrInfoEntry {
+  family: number;
+  socktype: number;
+  protocol: number;
+  canonname: string;
+  /** The `ai_addr` bytes (`ai_addrlen` long). */
+  addr: Uint8Array;
+}
+
+/** Result of `getaddrinfo`: entries, or the EAI code (and errno for EAI_SYSTEM). */
+export type AddrInfoResult =
+  | { ok: true; entries: AddrInfoEntry[] }
+  | { ok: false; code: number; errno: number };
+
+const hints = new Uint8Array(new ArrayBuffer(A.size));
+const hintsView = new DataView(hints.buffer);
+const resBox = new BigUint64Array(new ArrayBuffer(8));
+
+/** NUL-terminated bytes of a C string argument, or null for NULL. */
+function cstr(b: Uint8Array | null): Uint8Array | null {
+  if (b === null) return null;
+  const out = new Uint8Array(new ArrayBuffer(b.length + 1));
+  out.set(b);
+  return out;
+}
+
+/** Calls `getaddrinfo(node, service, hints, &res)` and copies every entry before `freeaddrinfo(res)`. */
+export function getaddrinfo(
+  node: Uint8Array | null,
+  service: Uint8Array | null,
+  family: number,
+  socktype: number,
+  protocol: number,
+  flags: number,
+): AddrInfoResult {
+  hints.fill(0);
+  hintsView.setInt32(A.flags, flags, true);
+  hintsView.setInt32(A.family, family, true);
+  hintsView.setInt32(A.socktype, socktype, true);
+  hintsView.setInt32(A.protocol, protocol, true);
+  resBox[0] = 0n;
+  const code = sys.getaddrinfo(cstr(node), cstr(service), hints, resBox);
+  if (code !== 0) {
+    const errno = code === EAI_SYSTEM ? sys.lastError() : 0;
+    return { ok: false, code, errno };
+  }
+  const head = Number(resBox[0]);
+  const entries: AddrInfoEntry[] = [];
+  try {
+    for (let p = head; p !== 0;) {
+      const node = p as Pointer;
+      const len =
+        A.addrlenSize === 4
+          ? read.u32(node, A.addrlen)
+          : Number(read.u64(node, A.addrlen));
+      const addrP = read.ptr(node, A.addr);
+      const canonP = read.ptr(node, A.canonname);
+      entries.push({
+        family: read.i32(node, A.family),
+        socktype: read.i32(node, A.socktype),
+        protocol: read.i32(node, A.protocol),
+        canonname: canonP ? new CString(canonP as Pointer).toString() : "",
+        addr:
+          addrP && len > 0
+            ? new Uint8Array(toArrayBuffer(addrP as Pointer, 0, len)).slice()
+            : new Uint8Array(0),
+      });
+      p = read.ptr(node, A.next);
+    }
+  } finally {
+    sys.freeaddrinfo(head);
+  }
+  return { ok: true, entries };
+}
