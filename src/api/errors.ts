@@ -1,0 +1,203 @@
+/** Python's exception tree for sockets: OSError and its errno-chosen subclasses, gaierror/herror, ValueError/OverflowError. */
+import { plat } from "../ffi/index.ts";
+import { errnoName, gaiStrerror, strerror } from "../platform/errno.ts";
+
+/**
+ * Python's `OSError` (`socket.error`): an error reported by the OS, or a message-only socket error.
+ *
+ * Constructed like Python's: `new OSError(errno, strerror)` picks the subclass CPython picks for that errno
+ * (`new OSError(111, "...")` is a `ConnectionRefusedError`), and `new OSError("message")` is message-only.
+ * `message` is Python's `str(err)`: `[Errno 111] Connection refused`.
+ *
+ * @see https://docs.python.org/3/library/exceptions.html#OSError
+ */
+export class OSError extends Error {
+  /** The errno value (`111`), or `null` for a message-only error such as our own timeout. */
+  errno!: number | null;
+  /** The OS's text for `errno` (`"Connection refused"`), or `null`. */
+  strerror!: string | null;
+  /** Node-style errno name (`"ECONNREFUSED"`), or `undefined` for message-only errors. */
+  code!: string | undefined;
+  /** A file name the error concerns (AF_UNIX paths), or `null`. */
+  filename!: string | null;
+  /** Python's `args` tuple. */
+  args!: unknown[];
+  /**
+   * Bytes a `sendall` had sent before it failed (not in CPython, where that count is lost; bpo-25586).
+   * `undefined` for every other operation.
+   */
+  bytes_sent!: number | undefined;
+
+  constructor(...args: unknown[]) {
+    const [errno, text, filename] = args;
+    const numeric = args.length >= 2 && typeof errno === "number";
+    if (numeric && new.target === OSError) {
+      const Sub = byErrno.get(errno);
+      if (Sub) return new Sub(...args);
+    }
+    super(
+      numeric
+        ? `[Errno ${errno}] ${String(text)}` +
+            (filename != null ? `: '${String(filename)}'` : "")
+        : args.length === 0
+          ? ""
+          : args.length === 1
+            ? String(errno)
+            : `(${args.map((a) => (typeof a === "string" ? `'${a}'` : String(a))).join(", ")})`,
+    );
+    this.args = args;
+    this.errno = numeric ? (errno as number) : null;
+    this.strerror = numeric ? String(text) : null;
+    this.filename = numeric && filename != null ? String(filename) : null;
+    this.code = numeric ? errnoName(errno as number) : undefined;
+    this.bytes_sent = undefined;
+  }
+}
+Object.defineProperty(OSError.prototype, "name", {
+  value: "OSError",
+  writable: true,
+  configurable: true,
+});
+
+function named<T extends abstract new (...a: never[]) => unknown>(
+  cls: T,
+  name: string,
+): T {
+  Object.defineProperty(cls.prototype, "name", {
+    value: name,
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(cls, "name", { value: name });
+  return cls;
+}
+
+/** Python's `BlockingIOError`: EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS. */
+export class BlockingIOError extends OSError {
+  /** Bytes written before the operation would have blocked (Python's `characters_written`). */
+  characters_written = 0;
+}
+named(BlockingIOError, "BlockingIOError");
+/** Python's `ChildProcessError`: ECHILD. */
+export class ChildProcessError extends OSError {}
+named(ChildProcessError, "ChildProcessError");
+/** Python's `ConnectionError`: base of the connection failures. */
+export class ConnectionError extends OSError {}
+named(ConnectionError, "ConnectionError");
+/** Python's `BrokenPipeError`: EPIPE, ESHUTDOWN. */
+export class BrokenPipeError extends ConnectionError {}
+named(BrokenPipeError, "BrokenPipeError");
+/** Python's `ConnectionAbortedError`: ECONNABORTED. */
+export class ConnectionAbortedError extends ConnectionError {}
+named(ConnectionAbortedError, "ConnectionAbortedError");
+/** Python's `ConnectionRefusedError`: ECONNREFUSED. */
+export class ConnectionRefusedError extends ConnectionError {}
+named(ConnectionRefusedError, "ConnectionRefusedError");
+/** Python's `ConnectionResetError`: ECONNRESET. */
+export class ConnectionResetError extends ConnectionError {}
+named(ConnectionResetError, "ConnectionResetError");
+/** Python's `FileExistsError`: EEXIST (e.g. binding an existing AF_UNIX path gives EADDRINUSE instead). */
+export class FileExistsError extends OSError {}
+named(FileExistsError, "FileExistsError");
+/** Python's `FileNotFoundError`: ENOENT (e.g. connecting to a missing AF_UNIX path). */
+export class FileNotFoundError extends OSError {}
+named(FileNotFoundError, "FileNotFoundError");
+/** Python's `InterruptedError`: EINTR (only surfaces from a non-blocking connect; everything else retries). */
+export class InterruptedError extends OSError {}
+named(InterruptedError, "InterruptedError");
+/** Python's `IsADirectoryError`: EISDIR. */
+export class IsADirectoryError extends OSError {}
+named(IsADirectoryError, "IsADirectoryError");
+/** Python's `NotADirectoryError`: ENOTDIR. */
+export class NotADirectoryError extends OSError {}
+named(NotADirectoryError, "NotADirectoryError");
+/** Python's `PermissionError`: EACCES, EPERM (e.g. binding a port below 1024 unprivileged). */
+export class PermissionError extends OSError {}
+named(PermissionError, "PermissionError");
+/** Python's `ProcessLookupError`: ESRCH. */
+export class ProcessLookupError extends OSError {}
+named(ProcessLookupError, "ProcessLookupError");
+/**
+ * Python's `TimeoutError` (`socket.timeout`): a socket deadline passed (`message` "timed out", `errno` null),
+ * or the kernel reported ETIMEDOUT.
+ */
+export class TimeoutError extends OSError {}
+named(TimeoutError, "TimeoutError");
+
+/** Python's `socket.herror`: errors of the `gethostby*` family, `(h_errno, hstrerror(h_errno))`. */
+export class herror extends OSError {
+  constructor(...args: unknown[]) {
+    super(...args);
+    this.code = undefined;
+  }
+}
+named(herror, "herror");
+
+/** Python's `socket.gaierror`: errors of `getaddrinfo`/`getnameinfo`, `(EAI_* code, gai_strerror(code))`. */
+export class gaierror extends OSError {
+  constructor(...args: unknown[]) {
+    super(...args);
+    this.code = undefined;
+  }
+}
+named(gaierror, "gaierror");
+
+/** Python's `ValueError`; a `RangeError` so JS code can catch it as one. */
+export class ValueError extends RangeError {}
+named(ValueError, "ValueError");
+
+/** Python's `OverflowError`; a `RangeError` so JS code can catch it as one. */
+export class OverflowError extends RangeError {}
+named(OverflowError, "OverflowError");
+
+/** Python's `MemoryError`: a buffer the caller asked for could not be allocated. A `RangeError`. */
+export class MemoryError extends RangeError {}
+named(MemoryError, "MemoryError");
+
+type OSErrorClass = new (...args: unknown[]) => OSError;
+const byErrno = new Map<number, OSErrorClass>();
+{
+  const table: [OSErrorClass, string[]][] = [
+    [BlockingIOError, ["EAGAIN", "EALREADY", "EWOULDBLOCK", "EINPROGRESS"]],
+    [ChildProcessError, ["ECHILD"]],
+    [BrokenPipeError, ["EPIPE", "ESHUTDOWN"]],
+    [ConnectionAbortedError, ["ECONNABORTED"]],
+    [ConnectionRefusedError, ["ECONNREFUSED"]],
+    [ConnectionResetError, ["ECONNRESET"]],
+    [FileExistsError, ["EEXIST"]],
+    [FileNotFoundError, ["ENOENT"]],
+    [IsADirectoryError, ["EISDIR"]],
+    [NotADirectoryError, ["ENOTDIR"]],
+    [InterruptedError, ["EINTR"]],
+    [PermissionError, ["EACCES", "EPERM", "ENOTCAPABLE"]],
+    [ProcessLookupError, ["ESRCH"]],
+    [TimeoutError, ["ETIMEDOUT"]],
+  ];
+  // Resolved against this OS's errno table: the class follows the name, never a hard-coded number.
+  const codes: Readonly<Record<string, number>> = plat.errnos;
+  for (const [cls, names] of table)
+    for (const n of names)
+      if (codes[n] !== undefined) byErrno.set(codes[n], cls);
+}
+
+/** The OSError (of the right subclass) for an OS error code: `[Errno N] strerror(N)`. */
+export function fromErrno(code: number, filename?: string): OSError {
+  return filename === undefined
+    ? new OSError(code, strerror(code))
+    : new OSError(code, strerror(code), filename);
+}
+
+/** `socket.timeout("timed out")`, raised when one of our own deadlines passes. */
+export function timedOut(): TimeoutError {
+  return new TimeoutError("timed out");
+}
+
+/** `gaierror(code, gai_strerror(code))`. */
+export function fromGaiCode(code: number): gaierror {
+  return new gaierror(code, gaiStrerror(code));
+}
+
+/** The EBADF error of an operation on a closed socket. */
+export function badFd(): OSError {
+  return fromErrno(plat.errnos.EBADF);
+}

@@ -1,0 +1,805 @@
+/** Python's socket object: `socket.socket(family, type, proto, fileno)` and its methods, over the platform layer. */
+import { plat } from "../ffi/index.ts";
+import * as C from "../platform/calls.ts";
+import { SockAddr } from "../platform/sockaddr.ts";
+import {
+  now,
+  WAIT_CONNECT,
+  WAIT_READ,
+  WAIT_WRITE,
+  waitFd,
+} from "../platform/wait.ts";
+import {
+  packAddress,
+  unpackAddress,
+  type Address,
+  type AddressOut,
+} from "./address.ts";
+import * as arg from "./args.ts";
+import {
+  badFd,
+  fromErrno,
+  MemoryError,
+  OSError,
+  timedOut,
+  ValueError,
+} from "./errors.ts";
+import { sockCall } from "./sockcall.ts";
+
+const K = plat.consts;
+const E = plat.errnos;
+const F = plat.features;
+const TYPE_FLAGS = (F.sockTypeFlags ? K.SOCK_NONBLOCK | K.SOCK_CLOEXEC : 0) | 0;
+
+// Scratch memory shared by all sockets of this thread; none of it moves (ArrayBuffer-backed).
+const SCRATCH_SIZE = 65536;
+const scratch = Buffer.from(new ArrayBuffer(SCRATCH_SIZE));
+const inSa = new SockAddr(); // addresses we pass in (bind, connect, sendto)
+const outSa = new SockAddr(); // addresses the OS writes (accept, recvfrom, getsockname)
+const optLen = new Uint32Array(new ArrayBuffer(4));
+const EMPTY = Buffer.alloc(0);
+
+let defaultTimeout = -1;
+
+/** Python's `socket.getdefaulttimeout()`: seconds new sockets start with, or `null` (blocking). */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout < 0 ? null : defaultTimeout;
+}
+
+/**
+ * Python's `socket.setdefaulttimeout(timeout)`: the timeout new sockets (and accepted ones) start with.
+ * @throws TypeError for a non-number; ValueError for a negative or NaN value.
+ */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = arg.timeout(timeout);
+}
+
+// Sockets that become garbage without close() are closed here (CPython closes them in __del__).
+const finalizer = new FinalizationRegistry<number>((fd) => {
+  C.close(fd);
+});
+
+const ADOPT = Symbol("adopt");
+const SHOW_ADDR: unique symbol = Symbol.for(
+  "nodejs.util.inspect.custom",
+) as never;
+
+/** Options of `socket.socket(...)` beyond Python's positional arguments: none yet; reserved. */
+export type SocketArgs = [
+  family?: number,
+  type?: number,
+  proto?: number,
+  fileno?: number | null,
+];
+
+/**
+ * A socket object, as Python's `socket.socket` class.
+ *
+ * Created by `socket.socket(family = AF_INET, type = SOCK_STREAM, proto = 0, fileno = null)` (with or
+ * without `new`). Calls `socket(2)` with `SOCK_CLOEXEC`; with `fileno` it adopts that descriptor and
+ * asks the OS for family, type and protocol (`SO_DOMAIN`, `SO_TYPE`, `SO_PROTOCOL`) when not given.
+ *
+ * Three modes, exactly as CPython: blocking (`gettimeout() === null`), non-blocking (`0`) and
+ * timeout (`> 0` seconds; the descriptor is non-blocking and calls wait with `poll(2)`).
+ * A closed socket's descriptor is never touched again: every method then raises `OSError` EBADF.
+ *
+ * @example
+ * ```ts
+ * using s = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+ * s.settimeout(5);
+ * s.connect(["127.0.0.1", 8080]);
+ * s.sendall("hello");
+ * const reply = s.recv(1024);
+ * ```
+ * @see https://docs.python.org/3/library/socket.html#socket-objects
+ */
+export class SocketObject {
+  #fd: number;
+  #family: number;
+  #type: number;
+  #proto: number;
+  #timeout: number;
+
+  constructor(
+    family?: number | null,
+    type?: number | null,
+    proto?: number | null,
+    fileno?: number | null,
+  );
+  constructor(...args: unknown[]) {
+    if (args[0] === ADOPT) {
+      // Internal: a descriptor we just created (accept, dup): [ADOPT, fd, family, type, proto, timeout].
+      this.#fd = args[1] as number;
+      this.#family = args[2] as number;
+      this.#type = args[3] as number;
+      this.#proto = args[4] as number;
+      this.#timeout = args[5] as number;
+      finalizer.register(this, this.#fd, this);
+      return;
+    }
+    const [family = -1, type = -1, proto = -1, fileno = null] = args;
+    let fam = family === null ? -1 : arg.cInt(family);
+    let typ = type === null ? -1 : arg.cInt(type);
+    let pro = proto === null ? -1 : arg.cInt(proto);
+    let fd: number;
+    if (fileno === null || fileno === undefined) {
+      if (fam === -1) fam = K.AF_INET;
+      if (typ === -1) typ = K.SOCK_STREAM;
+      if (pro === -1) pro = 0;
+      fd = C.socket(
+        fam,
+        typ,
+        pro,
+        defaultTimeout >= 0 || (typ & K.SOCK_NONBLOCK) !== 0,
+      );
+      if (fd < 0) throw fromErrno(-fd);
+    } else {
+      fd = arg.index(fileno);
+      if (fd < 0) throw new ValueError("negative file descriptor");
+      if (fd > 0x7fffffff)
+        throw new OverflowError_("fd is greater than maximum");
+      // Validate: this must be an open socket (EBADF / ENOTSOCK otherwise).
+      const t = C.getIntOpt(fd, K.SOL_SOCKET, K.SO_TYPE);
+      if (t.err) throw fromErrno(t.err);
+      if (typ === -1) typ = t.value;
+      if (fam === -1) fam = detectFamily(fd);
+      if (pro === -1) {
+        const p = F.soDomain
+          ? C.getIntOpt(fd, K.SOL_SOCKET, K.SO_PROTOCOL)
+          : { value: 0, err: 0 };
+        pro = p.err ? 0 : p.value;
+      }
+    }
+    this.#fd = fd;
+    this.#family = fam;
+    this.#type = typ & ~TYPE_FLAGS;
+    this.#proto = pro;
+    if (F.sockTypeFlags && typ & K.SOCK_NONBLOCK) this.#timeout = 0;
+    else {
+      this.#timeout = defaultTimeout;
+      if (defaultTimeout >= 0 && fileno !== null && fileno !== undefined) {
+        const r = C.setNonBlocking(fd, true);
+        if (r < 0) throw fromErrno(-r);
+      }
+    }
+    finalizer.register(this, fd, this);
+  }
+
+  /** The address family (`AF_INET`, ...), as Python's `socket.family`. */
+  get family(): number {
+    return this.#family;
+  }
+  /** The socket type without SOCK_NONBLOCK/SOCK_CLOEXEC bits, as Python's `socket.type`. */
+  get type(): number {
+    return this.#type;
+  }
+  /** The protocol number, as Python's `socket.proto`. */
+  get proto(): number {
+    return this.#proto;
+  }
+  /** The timeout in seconds or `null`, as Python's `socket.timeout` property (same as `gettimeout()`). */
+  get timeout(): number | null {
+    return this.#timeout < 0 ? null : this.#timeout;
+  }
+
+  #closed(): never {
+    throw badFd();
+  }
+
+  /**
+   * Accepts a connection: `[conn, address]`. Calls `accept4(2)` with SOCK_CLOEXEC.
+   * The new socket has the default timeout: blocking unless `setdefaulttimeout()` set one, even when this
+   * listener has a timeout (CPython bpo-7995).
+   * @throws TimeoutError in timeout mode; BlockingIOError in non-blocking mode with nothing pending.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.accept
+   */
+  accept(): [conn: SocketObject, address: AddressOut] {
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    outSa.prepareOut();
+    const nfd = sockCall(
+      fd,
+      this.#timeout,
+      WAIT_READ,
+      C.accept,
+      outSa.bytes,
+      outSa.lenBox,
+      defaultTimeout >= 0,
+    );
+    outSa.takeLen();
+    let address: AddressOut;
+    try {
+      address = unpackAddress(outSa);
+    } catch (e) {
+      C.close(nfd);
+      throw e;
+    }
+    const Ctor = SocketObject as unknown as new (
+      ...a: unknown[]
+    ) => SocketObject;
+    return [
+      new Ctor(
+        ADOPT,
+        nfd,
+        this.#family,
+        this.#type,
+        this.#proto,
+        defaultTimeout,
+      ),
+      address,
+    ];
+  }
+
+  /**
+   * Binds the socket to `address` (`[host, port]`, `[host, port, flowinfo, scope_id]` or a path). Calls `bind(2)`.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.bind
+   */
+  bind(address: Address): void {
+    const fd = this.#fd;
+    const len = packAddress(this.#family, address, "bind", inSa);
+    if (fd < 0) this.#closed();
+    const r = C.bind(fd, inSa.bytes, len);
+    if (r < 0) throw fromErrno(-r);
+  }
+
+  /**
+   * Closes the socket (`close(2)`); idempotent. Afterwards `fileno()` is -1 and every operation raises EBADF.
+   * ECONNRESET from close is ignored, as CPython does (bpo-30319); close is never retried.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.close
+   */
+  close(): void {
+    const fd = this.#fd;
+    if (fd < 0) return;
+    this.#fd = -1;
+    finalizer.unregister(this);
+    const r = C.close(fd);
+    if (r < 0 && -r !== E.ECONNRESET) throw fromErrno(-r);
+  }
+
+  /** `using s = socket.socket()` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Connects to `address`. Calls `connect(2)`; in timeout mode (and after EINTR) it waits for
+   * writability with `poll(2)` and reads `SO_ERROR`, never re-issuing `connect`.
+   * @throws ConnectionRefusedError, TimeoutError ("timed out"), BlockingIOError (non-blocking: EINPROGRESS), ...
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.connect
+   */
+  connect(address: Address): void {
+    const err = this.#connect(address, "connect", true);
+    if (err !== 0) throw fromErrno(err);
+  }
+
+  /**
+   * Like `connect`, but returns the errno instead of raising it (0 on success). Bad arguments and
+   * name-resolution failures still raise. A timeout returns EWOULDBLOCK, as CPython does.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.connect_ex
+   */
+  connect_ex(address: Address): number {
+    return this.#connect(address, "connect_ex", false);
+  }
+
+  #connect(address: unknown, caller: string, raise: boolean): number {
+    const fd = this.#fd;
+    const len = packAddress(this.#family, address, caller, inSa);
+    if (fd < 0) {
+      if (raise) this.#closed();
+      return E.EBADF;
+    }
+    const r = C.connect(fd, inSa.bytes, len);
+    if (r === 0) return 0;
+    const err = -r;
+    const timeout = this.#timeout;
+    const wait =
+      err === E.EINTR ? timeout !== 0 : timeout > 0 && err === E.EINPROGRESS;
+    if (!wait) return err;
+    // CPython's sock_call_ex(connect=1): wait for writability (or error), then read SO_ERROR.
+    const deadline = timeout > 0 ? now() + timeout * 1e9 : -1;
+    for (;;) {
+      const w = waitFd(fd, WAIT_CONNECT, deadline);
+      if (w === 0) {
+        if (raise) throw timedOut();
+        return E.EWOULDBLOCK;
+      }
+      if (w < 0) return -w;
+      const so = C.getIntOpt(fd, K.SOL_SOCKET, K.SO_ERROR);
+      if (so.err === E.EINTR) continue;
+      if (so.err) return so.err;
+      return so.value === E.EISCONN ? 0 : so.value;
+    }
+  }
+
+  /** The socket's descriptor, or -1 after `close()`/`detach()`. @see https://docs.python.org/3/library/socket.html#socket.socket.fileno */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /**
+   * Gives up the descriptor without closing it and returns it; the socket object is closed afterwards.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.detach
+   */
+  detach(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    if (fd >= 0) finalizer.unregister(this);
+    return fd;
+  }
+
+  /**
+   * A new socket object on a duplicate descriptor (`fcntl(F_DUPFD_CLOEXEC)`), same family/type/proto and timeout.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.dup
+   */
+  dup(): SocketObject {
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const nfd = C.dup(fd);
+    if (nfd < 0) throw fromErrno(-nfd);
+    const Ctor = SocketObject as unknown as new (
+      ...a: unknown[]
+    ) => SocketObject;
+    const s = new Ctor(ADOPT, nfd, this.#family, this.#type, this.#proto, -1);
+    s.settimeout(this.timeout);
+    return s;
+  }
+
+  /** Whether the descriptor is inherited by child processes (close-on-exec clear). @see https://docs.python.org/3/library/socket.html#socket.socket.get_inheritable */
+  get_inheritable(): boolean {
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const r = C.getCloexec(fd);
+    if (r < 0) throw fromErrno(-r);
+    return r === 0;
+  }
+
+  /** Sets whether the descriptor is inherited by child processes (`fcntl(F_SETFD)`). @see https://docs.python.org/3/library/socket.html#socket.socket.set_inheritable */
+  set_inheritable(inheritable: boolean): void {
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const r = C.setCloexec(fd, !inheritable);
+    if (r < 0) throw fromErrno(-r);
+  }
+
+  /** The remote address (`getpeername(2)`). @see https://docs.python.org/3/library/socket.html#socket.socket.getpeername */
+  getpeername(): AddressOut {
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    outSa.prepareOut();
+    const r = C.getpeername(fd, outSa.bytes, outSa.lenBox);
+    if (r < 0) throw fromErrno(-r);
+    outSa.takeLen();
+    return unpackAddress(outSa);
+  }
+
+  /** The socket's own address (`getsockname(2)`). @see https://docs.python.org/3/library/socket.html#socket.socket.getsockname */
+  getsockname(): AddressOut {
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    outSa.prepareOut();
+    const r = C.getsockname(fd, outSa.bytes, outSa.lenBox);
+    if (r < 0) throw fromErrno(-r);
+    outSa.takeLen();
+    return unpackAddress(outSa);
+  }
+
+  /**
+   * Reads a socket option (`getsockopt(2)`): an int, or with `buflen` (1..1024) the raw bytes as a Buffer.
+   * @throws OSError "getsockopt buflen out of range"
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.getsockopt
+   */
+  getsockopt(level: number, optname: number): number;
+  getsockopt(level: number, optname: number, buflen: number): Buffer;
+  getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
+    const lv = arg.cInt(level);
+    const name = arg.cInt(optname);
+    const fd = this.#fd;
+    if (buflen === undefined) {
+      if (fd < 0) this.#closed();
+      const r = C.getIntOpt(fd, lv, name);
+      if (r.err) throw fromErrno(r.err);
+      return r.value;
+    }
+    const n = arg.cInt(buflen);
+    if (n <= 0 || n > 1024) throw new OSError("getsockopt buflen out of range");
+    if (fd < 0) this.#closed();
+    const buf = Buffer.from(new ArrayBuffer(n));
+    optLen[0] = n;
+    const r = C.getsockopt(fd, lv, name, buf, optLen);
+    if (r < 0) throw fromErrno(-r);
+    return buf.subarray(0, Math.min(optLen[0]!, n));
+  }
+
+  /**
+   * Sets a socket option (`setsockopt(2)`): an int (or boolean) as a C int, bytes as the raw option,
+   * or `setsockopt(level, optname, null, optlen)` for a NULL value of `optlen` bytes.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.setsockopt
+   */
+  setsockopt(
+    level: number,
+    optname: number,
+    value: number | boolean | arg.BytesLike,
+  ): void;
+  setsockopt(level: number, optname: number, value: null, optlen: number): void;
+  setsockopt(
+    level: number,
+    optname: number,
+    value: unknown,
+    optlen?: number,
+  ): void {
+    const lv = arg.cInt(level);
+    const name = arg.cInt(optname);
+    const fd = this.#fd;
+    let r: number;
+    if (arguments.length >= 4) {
+      if (value !== null)
+        throw new TypeError(
+          `setsockopt() argument 3 must be None, not ${arg.pyType(value)}`,
+        );
+      const len = arg.index(optlen);
+      if (len < 0 || len > 0xffffffff)
+        throw new OverflowError_(
+          "Python int too large to convert to C unsigned int",
+        );
+      if (fd < 0) this.#closed();
+      r = C.setsockopt(fd, lv, name, null, len);
+    } else if (
+      typeof value === "number" ||
+      typeof value === "boolean" ||
+      typeof value === "bigint"
+    ) {
+      const v =
+        typeof value === "number" && !Number.isInteger(value)
+          ? arg.strictBytes(value)
+          : arg.cInt(value);
+      if (fd < 0) this.#closed();
+      r = C.setIntOpt(fd, lv, name, v as number);
+    } else {
+      const b = arg.strictBytes(value);
+      if (fd < 0) this.#closed();
+      r = C.setsockopt(fd, lv, name, b.length ? b : null, b.length);
+    }
+    if (r < 0) throw fromErrno(-r);
+  }
+
+  /**
+   * Listens for connections (`listen(2)`); the default backlog is `min(SOMAXCONN, 128)`, a negative one is 0.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.listen
+   */
+  listen(backlog?: number): void {
+    let b =
+      backlog === undefined ? Math.min(K.SOMAXCONN, 128) : arg.cInt(backlog);
+    if (b < 0) b = 0;
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const r = C.listen(fd, b);
+    if (r < 0) throw fromErrno(-r);
+  }
+
+  /**
+   * Receives up to `bufsize` bytes (`recv(2)`) and returns them as a Buffer; an empty Buffer means the peer
+   * closed. `recv(0)` returns an empty Buffer without a call.
+   * @throws ValueError "negative buffersize in recv"; TimeoutError; BlockingIOError; ConnectionResetError
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.recv
+   */
+  recv(bufsize: number, flags = 0): Buffer {
+    const n =
+      typeof bufsize === "number" &&
+      bufsize >= 0 &&
+      bufsize <= SCRATCH_SIZE &&
+      (bufsize | 0) === bufsize
+        ? bufsize
+        : arg.bufsize(bufsize, "recv");
+    if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    if (n === 0) return Buffer.alloc(0);
+    if (n <= SCRATCH_SIZE) {
+      const got = sockCall(
+        fd,
+        this.#timeout,
+        WAIT_READ,
+        C.recv,
+        scratch,
+        n,
+        flags,
+      );
+      const out = Buffer.allocUnsafe(got);
+      scratch.copy(out, 0, 0, got);
+      return out;
+    }
+    const buf = allocBig(n);
+    const got = sockCall(fd, this.#timeout, WAIT_READ, C.recv, buf, n, flags);
+    return shrink(buf, got);
+  }
+
+  /**
+   * Receives up to `bufsize` bytes and the sender's address: `[data, address]` (`recvfrom(2)`).
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.recvfrom
+   */
+  recvfrom(bufsize: number, flags = 0): [data: Buffer, address: AddressOut] {
+    const n = arg.bufsize(bufsize, "recvfrom");
+    if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const buf = n <= SCRATCH_SIZE ? scratch : allocBig(n);
+    outSa.prepareOut();
+    const got = sockCall(
+      fd,
+      this.#timeout,
+      WAIT_READ,
+      C.recvfrom,
+      buf,
+      n,
+      flags,
+      outSa.bytes,
+      outSa.lenBox,
+    );
+    outSa.takeLen();
+    let data: Buffer;
+    if (buf === scratch) {
+      data = got === 0 ? Buffer.alloc(0) : Buffer.allocUnsafe(got);
+      scratch.copy(data, 0, 0, got);
+    } else data = shrink(buf, got);
+    return [data, unpackAddress(outSa)];
+  }
+
+  /**
+   * Receives into `buffer` (any TypedArray, DataView or ArrayBuffer; zero-copy: the memory goes straight
+   * to `recv(2)`) and returns the byte count. `nbytes` 0 means the whole buffer.
+   * @throws ValueError "negative buffersize in recv_into" / "buffer too small for requested bytes"
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.recv_into
+   */
+  recv_into(
+    buffer: ArrayBufferView | ArrayBuffer,
+    nbytes = 0,
+    flags = 0,
+  ): number {
+    const b = buffer instanceof Uint8Array ? buffer : arg.writableBytes(buffer);
+    let n = nbytes === 0 ? 0 : arg.bufsize(nbytes, "recv_into");
+    if (n > b.length)
+      throw new ValueError("buffer too small for requested bytes");
+    if (n === 0) n = b.length;
+    if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    if (n === 0) return 0;
+    return sockCall(fd, this.#timeout, WAIT_READ, C.recv, b, n, flags);
+  }
+
+  /**
+   * Like `recv_into`, also returning the sender: `[nbytes, address]` (`recvfrom(2)`).
+   * @throws ValueError "negative buffersize in recvfrom_into" / "nbytes is greater than the length of the buffer"
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.recvfrom_into
+   */
+  recvfrom_into(
+    buffer: ArrayBufferView | ArrayBuffer,
+    nbytes = 0,
+    flags = 0,
+  ): [nbytes: number, address: AddressOut] {
+    const b = buffer instanceof Uint8Array ? buffer : arg.writableBytes(buffer);
+    let n = nbytes === 0 ? 0 : arg.bufsize(nbytes, "recvfrom_into");
+    if (n > b.length)
+      throw new ValueError("nbytes is greater than the length of the buffer");
+    if (n === 0) n = b.length;
+    if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    outSa.prepareOut();
+    const got = sockCall(
+      fd,
+      this.#timeout,
+      WAIT_READ,
+      C.recvfrom,
+      b,
+      n,
+      flags,
+      outSa.bytes,
+      outSa.lenBox,
+    );
+    outSa.takeLen();
+    return [got, unpackAddress(outSa)];
+  }
+
+  /**
+   * Sends `data` (`send(2)`, with MSG_NOSIGNAL) and returns how many bytes went; may be fewer than given.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.send
+   */
+  send(data: arg.BytesLike, flags = 0): number {
+    const b = data instanceof Uint8Array ? data : arg.bytes(data);
+    if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    return sockCall(fd, this.#timeout, WAIT_WRITE, C.send, b, b.length, flags);
+  }
+
+  /**
+   * Sends all of `data`, calling `send(2)` until done. In timeout mode the timeout bounds the whole call
+   * (one deadline, CPython 3.5+). On failure the error's `bytes_sent` says how much went.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.sendall
+   */
+  sendall(data: arg.BytesLike, flags = 0): void {
+    const b = data instanceof Uint8Array ? data : arg.bytes(data);
+    if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const len = b.length;
+    const timeout = this.#timeout;
+    let off = 0;
+    let deadline = 0;
+    do {
+      const r = C.send(fd, off === 0 ? b : b.subarray(off), len - off, flags);
+      if (r >= 0) {
+        off += r;
+        continue;
+      }
+      const code = -r;
+      if (code === E.EINTR) continue;
+      let err: OSError;
+      if (timeout > 0 && (code === E.EAGAIN || code === E.EWOULDBLOCK)) {
+        if (deadline === 0) deadline = now() + timeout * 1e9;
+        const w = waitFd(fd, WAIT_WRITE, deadline);
+        if (w > 0) continue;
+        err = w === 0 ? timedOut() : fromErrno(-w);
+      } else err = fromErrno(code);
+      err.bytes_sent = off;
+      throw err;
+    } while (off < len);
+  }
+
+  /**
+   * Sends a datagram to `address` (`sendto(2)`): `sendto(data, address)` or `sendto(data, flags, address)`.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.sendto
+   */
+  sendto(data: arg.BytesLike, address: Address): number;
+  sendto(data: arg.BytesLike, flags: number, address: Address): number;
+  sendto(
+    data: arg.BytesLike,
+    flagsOrAddress: unknown,
+    address?: unknown,
+  ): number {
+    const argc = arguments.length;
+    if (argc < 2 || argc > 3)
+      throw new TypeError(`sendto() takes 2 or 3 arguments (${argc} given)`);
+    const b = data instanceof Uint8Array ? data : arg.bytes(data);
+    let flags = 0;
+    let addr = flagsOrAddress;
+    if (argc === 3) {
+      flags = arg.cInt(flagsOrAddress);
+      addr = address;
+    }
+    const len = packAddress(this.#family, addr, "sendto", inSa);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    return sockCall(
+      fd,
+      this.#timeout,
+      WAIT_WRITE,
+      C.sendto,
+      b,
+      b.length,
+      flags,
+      inSa.bytes,
+      len,
+    );
+  }
+
+  /**
+   * Sets blocking (`true`: same as `settimeout(null)`) or non-blocking (`false`: `settimeout(0)`) mode.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.setblocking
+   */
+  setblocking(flag: boolean): void {
+    this.#setMode(flag ? -1 : 0);
+  }
+
+  /** `false` only in non-blocking mode (timeout 0). @see https://docs.python.org/3/library/socket.html#socket.socket.getblocking */
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  /**
+   * Sets the timeout in seconds (`null`: blocking; `0`: non-blocking). Any timeout other than `null` puts the
+   * descriptor in O_NONBLOCK mode (`fcntl`), as CPython does.
+   * @throws ValueError "Timeout value out of range"; TypeError for a non-number
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.settimeout
+   */
+  settimeout(value: number | null): void {
+    this.#setMode(arg.timeout(value));
+  }
+
+  #setMode(t: number): void {
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const r = C.setNonBlocking(fd, t >= 0);
+    if (r < 0) throw fromErrno(-r);
+    this.#timeout = t;
+  }
+
+  /** The timeout in seconds, or `null` in blocking mode. @see https://docs.python.org/3/library/socket.html#socket.socket.gettimeout */
+  gettimeout(): number | null {
+    return this.#timeout < 0 ? null : this.#timeout;
+  }
+
+  /**
+   * Shuts down reading (`SHUT_RD`), writing (`SHUT_WR`) or both (`SHUT_RDWR`) (`shutdown(2)`).
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.shutdown
+   */
+  shutdown(how: number): void {
+    const h = arg.cIntStrict(how);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const r = C.shutdown(fd, h);
+    if (r < 0) throw fromErrno(-r);
+  }
+
+  /** Python's `repr(sock)`: `<socket.socket fd=5, family=2, type=1, proto=0, laddr=('127.0.0.1', 8080)>`. */
+  toString(): string {
+    const fd = this.#fd;
+    let s = `<socket.socket${fd < 0 ? " [closed]" : ""} fd=${fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
+    if (fd >= 0) {
+      for (const [label, get] of [
+        ["laddr", () => this.getsockname()],
+        ["raddr", () => this.getpeername()],
+      ] as const) {
+        try {
+          const a = get();
+          if (a !== null) s += `, ${label}=${reprAddress(a)}`;
+        } catch {
+          /* not bound / not connected */
+        }
+      }
+    }
+    return s + ">";
+  }
+
+  /** Shown by `console.log` and `Bun.inspect`. */
+  [SHOW_ADDR](): string {
+    return this.toString();
+  }
+}
+Object.defineProperty(SocketObject, "name", { value: "socket" });
+
+/** Python-style repr of an address (tuples in parentheses, strings quoted). */
+function reprAddress(a: AddressOut): string {
+  if (typeof a === "string") return `'${a}'`;
+  if (Buffer.isBuffer(a))
+    return `b'${[...a].map((c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`)).join("")}'`;
+  if (a === null) return "None";
+  return `(${a.map((x) => (typeof x === "string" ? `'${x}'` : String(x))).join(", ")})`;
+}
+
+class OverflowError_ extends RangeError {}
+import { OverflowError } from "./errors.ts";
+Object.setPrototypeOf(OverflowError_.prototype, OverflowError.prototype);
+
+function allocBig(n: number): Buffer {
+  try {
+    return Buffer.allocUnsafeSlow(n);
+  } catch {
+    throw new MemoryError(`cannot allocate ${n} bytes`);
+  }
+}
+
+/** Returns the first `n` bytes of `buf`, copying when most of it would be wasted. */
+function shrink(buf: Buffer, n: number): Buffer {
+  if (n === buf.length) return buf;
+  if (n > buf.length / 2) return buf.subarray(0, n);
+  const out = Buffer.allocUnsafe(n);
+  buf.copy(out, 0, 0, n);
+  return out;
+}
+
+/** AF_* of an adopted descriptor: `SO_DOMAIN` where the OS has it, else `getsockname`'s family. */
+function detectFamily(fd: number): number {
+  if (F.soDomain) {
+    const d = C.getIntOpt(fd, K.SOL_SOCKET, K.SO_DOMAIN);
+    if (!d.err) return d.value;
+  }
+  outSa.prepareOut();
+  const r = C.getsockname(fd, outSa.bytes, outSa.lenBox);
+  if (r < 0) throw fromErrno(-r);
+  outSa.takeLen();
+  return outSa.family();
+}
+
+export { EMPTY as _EMPTY };
