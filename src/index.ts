@@ -99,7 +99,23 @@ export {
   ntohs,
 } from "./api/convert.ts";
 export { fromfd, has_ipv6 } from "./api/functions.ts";
-export { getaddrinfo, type AddrInfo } from "./api/dns.ts";
+export {
+  getaddrinfo,
+  getfqdn,
+  gethostbyaddr,
+  gethostbyname,
+  gethostbyname_ex,
+  gethostname,
+  getnameinfo,
+  getprotobyname,
+  getservbyname,
+  getservbyport,
+  if_indextoname,
+  if_nameindex,
+  if_nametoindex,
+  type AddrInfo,
+  type HostInfo,
+} from "./api/dns.ts";
 export type {
   Address,
   AddressOut,

@@ -23,6 +23,11 @@ export function pyType(x: unknown): string {
   return (x as object).constructor?.name ?? "object";
 }
 
+/** The type name in CPython's "argument N must be X, not Y" messages (`None` rather than `NoneType`). */
+export function pyArgType(x: unknown): string {
+  return x === null || x === undefined ? "None" : pyType(x);
+}
+
 /**
  * Python's `__index__` conversion: an integer `number`, a `bigint` or a `boolean`, else TypeError
  * ("'float' object cannot be interpreted as an integer"). Returns a JS number (may exceed 2^53 for bigints).

@@ -46,6 +46,18 @@ function openLibc() {
     freeaddrinfo: { args: ["ptr"], returns: "void" }, // void(struct addrinfo*)
     gai_strerror: { args: ["i32"], returns: "ptr" }, // const char*
     strerror: { args: ["i32"], returns: "ptr" }, // char*
+    getnameinfo: { args: ["ptr", "u32", "ptr", "u32", "ptr", "u32", "i32"], returns: "i32" }, // 0 or EAI_*
+    gethostname: { args: ["ptr", "u64"], returns: "i32" }, // int(char*, size_t); -1 + errno
+    gethostbyname_r: { args: ["ptr", "ptr", "ptr", "u64", "ptr", "ptr"], returns: "i32" }, // 0 or errno (ERANGE)
+    gethostbyaddr_r: { args: ["ptr", "u32", "i32", "ptr", "ptr", "u64", "ptr", "ptr"], returns: "i32" }, // 0 or errno
+    getservbyname_r: { args: ["ptr", "ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" }, // 0 or errno
+    getservbyport_r: { args: ["i32", "ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" }, // 0 or errno
+    getprotobyname_r: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" }, // 0 or errno
+    hstrerror: { args: ["i32"], returns: "ptr" }, // const char*
+    if_nameindex: { args: [], returns: "ptr" }, // struct if_nameindex*; NULL + errno
+    if_freenameindex: { args: ["ptr"], returns: "void" }, // void
+    if_nametoindex: { args: ["ptr"], returns: "u32" }, // unsigned; 0 + errno
+    if_indextoname: { args: ["u32", "ptr"], returns: "ptr" }, // char*; NULL + errno
   });
 }
 
@@ -80,6 +92,18 @@ export function linuxSys(): Sys {
     freeaddrinfo: C.freeaddrinfo as unknown as Sys["freeaddrinfo"],
     gai_strerror: C.gai_strerror as Sys["gai_strerror"],
     strerror: C.strerror as Sys["strerror"],
+    getnameinfo: C.getnameinfo as Sys["getnameinfo"],
+    gethostname: C.gethostname as Sys["gethostname"],
+    gethostbyname_r: C.gethostbyname_r as Sys["gethostbyname_r"],
+    gethostbyaddr_r: C.gethostbyaddr_r as Sys["gethostbyaddr_r"],
+    getservbyname_r: C.getservbyname_r as Sys["getservbyname_r"],
+    getservbyport_r: C.getservbyport_r as Sys["getservbyport_r"],
+    getprotobyname_r: C.getprotobyname_r as Sys["getprotobyname_r"],
+    hstrerror: C.hstrerror as Sys["hstrerror"],
+    if_nameindex: C.if_nameindex as Sys["if_nameindex"],
+    if_freenameindex: C.if_freenameindex as unknown as Sys["if_freenameindex"],
+    if_nametoindex: C.if_nametoindex as Sys["if_nametoindex"],
+    if_indextoname: C.if_indextoname as Sys["if_indextoname"],
     closeSocket: C.close,
     dupSocket: (fd) => C.fcntl(fd, F_DUPFD_CLOEXEC, 0),
     setNonBlocking(fd, on) {
@@ -116,6 +140,10 @@ export function linuxSys(): Sys {
  * - sockaddr_un (110): u16 family@0, char sun_path[108]@2
  * - pollfd (8): i32 fd@0, i16 events@4, i16 revents@6
  * - addrinfo (48): flags@0 family@4 socktype@8 protocol@12 u32 addrlen@16 ai_addr@24 ai_canonname@32 ai_next@40
+ * - hostent (32): char *h_name@0, char **h_aliases@8, int h_addrtype@16, int h_length@20, char **h_addr_list@24
+ * - servent (32): char *s_name@0, char **s_aliases@8, int s_port(BE)@16, char *s_proto@24
+ * - protoent (24): char *p_name@0, char **p_aliases@8, int p_proto@16
+ * - if_nameindex (16): unsigned if_index@0, char *if_name@8
  * - linger (8): i32 l_onoff, i32 l_linger; timeval (16): i64 sec, i64 usec
  */
 export const linuxLayout: Layout = {
@@ -138,6 +166,10 @@ export const linuxLayout: Layout = {
     canonname: 32,
     next: 40,
   },
+  hostent: { size: 32, name: 0, aliases: 8, addrtype: 16, length: 20, addrList: 24, shortFields: false },
+  servent: { size: 32, name: 0, aliases: 8, port: 16, proto: 24 },
+  protoent: { size: 24, name: 0, aliases: 8, proto: 16 },
+  ifNameindex: { size: 16, index: 0, name: 8 },
   linger: { size: 8 },
   timeval: { size: 16, usecSize: 8 },
 };

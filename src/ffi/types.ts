@@ -82,6 +82,30 @@ export interface Sys {
   gai_strerror(code: number): number | null;
   /** `char *strerror(int errnum)`. */
   strerror(code: number): number | null;
+  /** `int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags)`; 0 or EAI_*. */
+  getnameinfo(sa: Ptr, salen: number, host: Ptr, hostlen: number, serv: Ptr, servlen: number, flags: number): number;
+  /** `int gethostname(char *name, size_t len)`; -1 + errno. */
+  gethostname(name: Ptr, len: number): number;
+  /** `int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen, struct hostent **result, int *h_errnop)`; 0 or an errno (ERANGE: grow buf). */
+  gethostbyname_r(name: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr, herr: Ptr): number;
+  /** `int gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret, char *buf, size_t buflen, struct hostent **result, int *h_errnop)`. */
+  gethostbyaddr_r(addr: Ptr, len: number, type: number, ret: Ptr, buf: Ptr, buflen: number, result: Ptr, herr: Ptr): number;
+  /** `int getservbyname_r(const char *name, const char *proto, struct servent *ret, char *buf, size_t buflen, struct servent **result)`. */
+  getservbyname_r(name: Ptr, proto: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr): number;
+  /** `int getservbyport_r(int port /* network order *\/, const char *proto, struct servent *ret, char *buf, size_t buflen, struct servent **result)`. */
+  getservbyport_r(port: number, proto: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr): number;
+  /** `int getprotobyname_r(const char *name, struct protoent *ret, char *buf, size_t buflen, struct protoent **result)`. */
+  getprotobyname_r(name: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr): number;
+  /** `const char *hstrerror(int err)`. */
+  hstrerror(code: number): number | null;
+  /** `struct if_nameindex *if_nameindex(void)`; NULL + errno. */
+  if_nameindex(): number | null;
+  /** `void if_freenameindex(struct if_nameindex *ptr)`, given the pointer as a number. */
+  if_freenameindex(p: number): void;
+  /** `unsigned if_nametoindex(const char *name)`; 0 + errno when unknown. */
+  if_nametoindex(name: Ptr): number;
+  /** `char *if_indextoname(unsigned index, char *buf /* IF_NAMESIZE *\/)`; NULL + errno. */
+  if_indextoname(index: number, buf: Ptr): number | null;
 
   /** `close(2)` on POSIX, `closesocket` on Windows; -1 + error. Never retried on EINTR. */
   closeSocket(fd: number): number;
@@ -136,6 +160,28 @@ export interface Layout {
     readonly addr: number;
     readonly next: number;
   };
+  /** `struct hostent`: `h_name`, `h_aliases`, `h_addrtype`, `h_length`, `h_addr_list` offsets; `shortFields` on Windows. */
+  readonly hostent: {
+    readonly size: number;
+    readonly name: number;
+    readonly aliases: number;
+    readonly addrtype: number;
+    readonly length: number;
+    readonly addrList: number;
+    readonly shortFields: boolean;
+  };
+  /** `struct servent`: `s_name`, `s_aliases`, `s_port` (int, or short on Windows), `s_proto` offsets. */
+  readonly servent: {
+    readonly size: number;
+    readonly name: number;
+    readonly aliases: number;
+    readonly port: number;
+    readonly proto: number;
+  };
+  /** `struct protoent`: `p_name`, `p_aliases`, `p_proto` (int, or short on Windows) offsets. */
+  readonly protoent: { readonly size: number; readonly name: number; readonly aliases: number; readonly proto: number };
+  /** `struct if_nameindex` array element: `if_index` (unsigned) and `if_name` (char*) offsets. */
+  readonly ifNameindex: { readonly size: number; readonly index: number; readonly name: number };
   /** `struct linger`: two ints (Windows: two u16). */
   readonly linger: { readonly size: number };
   /** `struct timeval` size as used by SO_RCVTIMEO/SO_SNDTIMEO. */
