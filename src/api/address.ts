@@ -4,6 +4,7 @@ import { inetNtop, inetPton } from "../platform/calls.ts";
 import { getaddrinfo } from "../platform/resolve.ts";
 import { SockAddr, SUN_PATH_SIZE } from "../platform/sockaddr.ts";
 import { index, pyType } from "./args.ts";
+import { idnaEncode } from "./idna.ts";
 import {
   fromErrno,
   fromGaiCode,
@@ -39,10 +40,12 @@ export type AddressOut =
 
 const enc = new TextEncoder();
 
-/** Host text to bytes the way CPython takes `str`/`bytes` hosts (IDNA of non-ASCII names is the resolver's job). */
+/** Host text to bytes as CPython's `idna_converter` does: ASCII as is, other names IDNA-encoded, no NUL. */
 function hostBytes(host: unknown): Uint8Array {
   let b: Uint8Array;
-  if (typeof host === "string") b = enc.encode(host);
+  // eslint-disable-next-line no-control-regex
+  if (typeof host === "string")
+    b = enc.encode(/[^\x00-\x7f]/.test(host) ? idnaEncode(host) : host);
   else if (host instanceof Uint8Array) b = host;
   else
     throw new TypeError(

@@ -97,7 +97,9 @@ export function timeout(x: unknown): number {
   if (!Number.isFinite(v) || Math.abs(v) > MAX_TIMEOUT_S)
     throw new OverflowError("timestamp out of range for platform time_t");
   if (v < 0) throw new ValueError("Timeout value out of range");
-  return v === 0 ? 0 : v; // -0 is 0
+  if (v === 0) return 0; // -0 is 0
+  // CPython keeps whole nanoseconds rounded up (_PyTime_ROUND_TIMEOUT): 1e-10 reads back as 1e-9.
+  return Math.ceil(v * 1e9) / 1e9;
 }
 
 const utf8 = new TextEncoder();

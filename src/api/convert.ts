@@ -22,6 +22,9 @@ function swap32(x: number): number {
 
 function u16(x: unknown, fn: string): number {
   const v = index(x);
+  // CPython 3.13 first takes a C int (3.11 said "signed integer is greater than maximum").
+  if (v > 0x7fffffff || v < -0x80000000)
+    throw new OverflowError("Python int too large to convert to C int");
   if (v < 0)
     throw new OverflowError(
       `${fn}: can't convert negative Python int to C 16-bit unsigned integer`,
@@ -33,6 +36,13 @@ function u16(x: unknown, fn: string): number {
   return v;
 }
 function u32(x: unknown): number {
+  // CPython's socket_htonl tests PyLong_Check itself: "expected int, float found".
+  if (
+    typeof x === "number"
+      ? !Number.isInteger(x)
+      : typeof x !== "bigint" && typeof x !== "boolean"
+  )
+    throw new TypeError(`expected int, ${pyType(x)} found`);
   const v = index(x);
   if (v < 0)
     throw new OverflowError("can't convert negative value to unsigned int");

@@ -30,7 +30,9 @@ export class OSError extends Error {
 
   constructor(...args: unknown[]) {
     const [errno, text, filename] = args;
-    const numeric = args.length >= 2 && typeof errno === "number";
+    // As CPython: 2 to 5 arguments are (errno, strerror[, filename[, winerror[, filename2]]]).
+    const numeric =
+      args.length >= 2 && args.length <= 5 && typeof errno === "number";
     if (numeric && new.target === OSError) {
       const Sub = byErrno.get(errno);
       if (Sub) return new Sub(...args);

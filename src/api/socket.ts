@@ -118,9 +118,10 @@ export class SocketObject {
       return;
     }
     const [family = -1, type = -1, proto = -1, fileno = null] = args;
-    let fam = family === null ? -1 : arg.cInt(family);
-    let typ = type === null ? -1 : arg.cInt(type);
-    let pro = proto === null ? -1 : arg.cInt(proto);
+    // CPython's argument clinic converts these with PyLong_AsInt ("... to convert to C int").
+    let fam = family === null ? -1 : arg.cIntStrict(family);
+    let typ = type === null ? -1 : arg.cIntStrict(type);
+    let pro = proto === null ? -1 : arg.cIntStrict(proto);
     let fd: number;
     if (fileno === null || fileno === undefined) {
       if (fam === -1) fam = K.AF_INET;
@@ -384,11 +385,12 @@ export class SocketObject {
   }
 
   /**
-   * Reads a socket option (`getsockopt(2)`): an int, or with `buflen` (1..1024) the raw bytes as a Buffer.
+   * Reads a socket option (`getsockopt(2)`): an int, or with `buflen` (1..1024) the raw bytes as a Buffer
+   * (`buflen` 0 is the int form, as in CPython).
    * @throws OSError "getsockopt buflen out of range"
    * @see https://docs.python.org/3/library/socket.html#socket.socket.getsockopt
    */
-  getsockopt(level: number, optname: number): number;
+  getsockopt(level: number, optname: number, buflen?: 0): number;
   getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
     const lv = arg.cInt(level);
@@ -401,7 +403,9 @@ export class SocketObject {
       return r.value;
     }
     const n = arg.cInt(buflen);
-    if (n <= 0 || n > 1024) throw new OSError("getsockopt buflen out of range");
+    // CPython: buflen 0 (its default) means an int option, as if no buflen were given.
+    if (n === 0) return this.getsockopt(lv, name);
+    if (n < 0 || n > 1024) throw new OSError("getsockopt buflen out of range");
     if (fd < 0) this.#closed();
     const buf = Buffer.from(new ArrayBuffer(n));
     optLen[0] = n;
@@ -432,28 +436,34 @@ export class SocketObject {
     const fd = this.#fd;
     let r: number;
     if (arguments.length >= 4) {
-      if (value !== null)
+      // CPython parses "iiO!I" (None, optlen), then "iii", then "iiy*": when the None form does not
+      // fit, the error is the last parser's argument count.
+      let len = NaN;
+      try {
+        len = arg.index(optlen);
+      } catch {
+        /* reported below */
+      }
+      if (value !== null || Number.isNaN(len) || arguments.length > 4)
         throw new TypeError(
-          `setsockopt() argument 3 must be None, not ${arg.pyType(value)}`,
-        );
-      const len = arg.index(optlen);
-      if (len < 0 || len > 0xffffffff)
-        throw new OverflowError_(
-          "Python int too large to convert to C unsigned int",
+          `setsockopt() takes exactly 3 arguments (${arguments.length} given)`,
         );
       if (fd < 0) this.#closed();
-      r = C.setsockopt(fd, lv, name, null, len);
+      // "I" masks to 32 bits without an overflow check: -1 becomes 0xffffffff (then EINVAL from the kernel).
+      r = C.setsockopt(fd, lv, name, null, len >>> 0);
     } else if (
       typeof value === "number" ||
       typeof value === "boolean" ||
       typeof value === "bigint"
     ) {
-      const v =
-        typeof value === "number" && !Number.isInteger(value)
-          ? arg.strictBytes(value)
-          : arg.cInt(value);
+      // "iii" takes a C int; anything else (a float, an int beyond C int) falls through to "iiy*".
+      const v = typeof value === "boolean" ? +value : Number(value);
+      if (!Number.isInteger(v) || v > 0x7fffffff || v < -0x80000000)
+        throw new TypeError(
+          `a bytes-like object is required, not '${arg.pyType(value)}'`,
+        );
       if (fd < 0) this.#closed();
-      r = C.setIntOpt(fd, lv, name, v as number);
+      r = C.setIntOpt(fd, lv, name, v);
     } else {
       const b = arg.strictBytes(value);
       if (fd < 0) this.#closed();
@@ -491,9 +501,10 @@ export class SocketObject {
         ? bufsize
         : arg.bufsize(bufsize, "recv");
     if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    // CPython checks the size before the descriptor: recv(0) on a closed socket returns b''.
+    if (n === 0) return Buffer.alloc(0);
     const fd = this.#fd;
     if (fd < 0) this.#closed();
-    if (n === 0) return Buffer.alloc(0);
     if (n <= SCRATCH_SIZE) {
       const got = sockCall(
         fd,
@@ -561,9 +572,10 @@ export class SocketObject {
       throw new ValueError("buffer too small for requested bytes");
     if (n === 0) n = b.length;
     if ((flags | 0) !== flags) flags = arg.cInt(flags);
+    // As CPython: an empty buffer returns 0 before the descriptor is looked at (even when closed).
+    if (n === 0) return 0;
     const fd = this.#fd;
     if (fd < 0) this.#closed();
-    if (n === 0) return 0;
     return sockCall(fd, this.#timeout, WAIT_READ, C.recv, b, n, flags);
   }
 
@@ -743,7 +755,8 @@ export class SocketObject {
       ] as const) {
         try {
           const a = get();
-          if (a !== null) s += `, ${label}=${reprAddress(a)}`;
+          // socket.py __repr__: `if laddr:` skips '' (an unnamed AF_UNIX socket) and None.
+          if (a !== null && a.length !== 0) s += `, ${label}=${reprAddress(a)}`;
         } catch {
           /* not bound / not connected */
         }
@@ -759,9 +772,9 @@ export class SocketObject {
 }
 Object.defineProperty(SocketObject, "name", { value: "socket" });
 
-/** Python-style repr of an address (tuples in parentheses, strings quoted). */
+/** Python's `str(address)`, as socket.py's __repr__ uses it: tuples in parentheses, a path string bare. */
 function reprAddress(a: AddressOut): string {
-  if (typeof a === "string") return `'${a}'`;
+  if (typeof a === "string") return a;
   if (Buffer.isBuffer(a))
     return `b'${[...a].map((c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`)).join("")}'`;
   if (a === null) return "None";

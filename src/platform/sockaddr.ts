@@ -72,7 +72,9 @@ export class SockAddr {
     const size = L.sunPathOffset + L.sunPathSize;
     this.#header(K.AF_UNIX, size);
     this.bytes.set(path, L.sunPathOffset);
-    const abstract = path.length > 0 && path[0] === 0;
+    // CPython (Linux): an empty address is abstract too, length = offsetof(sun_path): autobind.
+    const abstract =
+      path.length === 0 ? plat.features.abstractUnix : path[0] === 0;
     return (this.len = L.sunPathOffset + path.length + (abstract ? 0 : 1));
   }
   /** Copies raw bytes (an address from getaddrinfo or recvmsg). */
