@@ -1,0 +1,114 @@
+// File descriptors: none leaked by ten thousand connect/accept/close cycles or failed connects,
+// and sockets dropped without close() are closed by the FinalizationRegistry (CPython closes
+// them in __del__, with a ResourceWarning).
+import { describe, expect, test } from "bun:test";
+import * as socket from "../../src/index.ts";
+import { openFdCount } from "../helpers/peer.ts";
+import { portOf, sock, tcpListener } from "../helpers/sockets.ts";
+
+/** The fd count once it stopped changing (pipes of earlier tests' peers may still be closing). */
+async function settledFdCount(): Promise<number> {
+  let last = openFdCount();
+  for (let stable = 0, i = 0; stable < 3 && i < 100; i++) {
+    await Bun.sleep(10);
+    const n = openFdCount();
+    stable = n === last ? stable + 1 : 0;
+    last = n;
+  }
+  return last;
+}
+
+const CYCLES = 10_000;
+
+describe("no descriptor leaks", () => {
+  test(`${CYCLES} create/connect/accept/close cycles against one listener leave the fd count unchanged`, async () => {
+    const before = await settledFdCount();
+    using srv = tcpListener();
+    const addr: [string, number] = ["127.0.0.1", portOf(srv)];
+    const withListener = openFdCount();
+    expect(withListener).toBe(before + 1);
+    for (let i = 0; i < CYCLES; i++) {
+      const c = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+      c.settimeout(5);
+      c.connect(addr);
+      const [conn] = srv.accept();
+      conn.close(); // the server side closes first: TIME_WAIT stays on the listener's port
+      c.close();
+    }
+    expect(openFdCount()).toBe(withListener);
+    srv.close();
+    expect(openFdCount()).toBe(before);
+  }, 30_000);
+
+  test(`${CYCLES} refused connects, each on a fresh socket, leave the fd count unchanged`, async () => {
+    const before = await settledFdCount();
+    using holder = sock();
+    holder.bind(["127.0.0.1", 0]); // bound, not listening: connects are refused
+    const addr: [string, number] = ["127.0.0.1", portOf(holder)];
+    const withHolder = openFdCount();
+    let refused = 0;
+    for (let i = 0; i < CYCLES; i++) {
+      const c = socket.socket();
+      try {
+        c.connect(addr);
+      } catch (e) {
+        if (e instanceof socket.ConnectionRefusedError) refused++;
+        else throw e;
+      } finally {
+        c.close();
+      }
+    }
+    expect(refused).toBe(CYCLES);
+    expect(openFdCount()).toBe(withHolder);
+    holder.close();
+    expect(openFdCount()).toBe(before);
+  }, 30_000);
+
+  test("sockets dropped without close() are closed by the garbage collector", async () => {
+    const before = await settledFdCount();
+    const N = 1000;
+    // Created in a separate function so that no reference survives on this frame's stack.
+    const make = (): number => {
+      const fds: number[] = [];
+      for (let i = 0; i < N; i++) fds.push(socket.socket().fileno());
+      return fds.length;
+    };
+    expect(make()).toBe(N);
+    expect(openFdCount()).toBe(before + N);
+    let now = openFdCount();
+    for (let i = 0; i < 50 && now > before; i++) {
+      Bun.gc(true);
+      await Bun.sleep(10);
+      now = openFdCount();
+    }
+    expect(now).toBe(before);
+  }, 20_000);
+
+  test("the collector never closes a reused descriptor: closed and detached sockets are unregistered", async () => {
+    const fdsOf = (): { closedFd: number; detachedFd: number } => {
+      const b = socket.socket();
+      const a = socket.socket();
+      const closedFd = a.fileno();
+      a.close(); // explicit close, then the object is dropped
+      const detachedFd = b.detach(); // the fd is ours now; b is dropped
+      return { closedFd, detachedFd };
+    };
+    const { closedFd, detachedFd } = fdsOf();
+    // The lowest free number is reused: the next socket gets the closed one's fd.
+    using reuse = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    expect(reuse.fileno()).toBe(closedFd);
+    using adopted = socket.socket(null, null, null, detachedFd);
+    for (let i = 0; i < 5; i++) {
+      Bun.gc(true);
+      await Bun.sleep(10);
+    }
+    // Both descriptors are still open and still the sockets we expect.
+    expect(reuse.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)).toBe(
+      socket.SOCK_DGRAM,
+    );
+    expect(adopted.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)).toBe(
+      socket.SOCK_STREAM,
+    );
+    expect(adopted.fileno()).toBe(detachedFd);
+  });
+});
