@@ -98,7 +98,36 @@ export {
   ntohl,
   ntohs,
 } from "./api/convert.ts";
-export { fromfd, has_ipv6 } from "./api/functions.ts";
+export {
+  AddressFamily,
+  AddressInfo,
+  CMSG_LEN,
+  CMSG_SPACE,
+  ExceptionGroup,
+  MsgFlag,
+  SocketKind,
+  close,
+  create_connection,
+  create_server,
+  dup,
+  fromfd,
+  has_dualstack_ipv6,
+  has_ipv6,
+  recv_fds,
+  send_fds,
+  socketpair,
+  type CreateConnectionOptions,
+  type CreateServerOptions,
+  type IntEnumMap,
+} from "./api/functions.ts";
+export {
+  BufferedSocketFile,
+  SocketIO,
+  TextSocketFile,
+  type SocketFile,
+  type TextOptions,
+} from "./api/makefile.ts";
+export type { FileLike, SendfileSource } from "./api/sendfile.ts";
 export {
   getaddrinfo,
   getfqdn,

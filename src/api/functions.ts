@@ -1,8 +1,11 @@
 /** Module-level socket functions that build socket objects: `fromfd`, and `has_ipv6`. */
 import { plat } from "../ffi/index.ts";
 import * as C from "../platform/calls.ts";
-import { index } from "./args.ts";
-import { fromErrno } from "./errors.ts";
+import { cmsgLen, cmsgSpace } from "../platform/msg.ts";
+import type { Address, AddressOut } from "./address.ts";
+import { cInt, index, type BytesLike } from "./args.ts";
+import { getaddrinfo } from "./dns.ts";
+import { fromErrno, OSError, OverflowError, ValueError } from "./errors.ts";
 import { SocketObject } from "./socket.ts";
 
 /**
@@ -28,3 +31,318 @@ export const has_ipv6: boolean = (() => {
   C.close(fd);
   return true;
 })();
+
+/**
+ * Python's `socket.socketpair(family = AF_UNIX, type = SOCK_STREAM, proto = 0)`: two connected sockets,
+ * from `socketpair(2)`, close-on-exec, with the default timeout.
+ * @see https://docs.python.org/3/library/socket.html#socket.socketpair
+ */
+export function socketpair(
+  family?: number | null,
+  type?: number | null,
+  proto = 0,
+): [SocketObject, SocketObject] {
+  const fam =
+    family === null || family === undefined
+      ? plat.consts.AF_UNIX
+      : cInt(family);
+  const typ =
+    type === null || type === undefined ? plat.consts.SOCK_STREAM : cInt(type);
+  const pro = cInt(proto);
+  const sv = new Int32Array(new ArrayBuffer(8));
+  const r = C.socketpair(fam, typ, pro, false, sv);
+  if (r < 0) throw fromErrno(-r);
+  const a = new SocketObject(fam, typ, pro, sv[0]!);
+  const b = new SocketObject(fam, typ, pro, sv[1]!);
+  return [a, b];
+}
+
+/**
+ * Python's `ExceptionGroup`: several errors at once (`create_connection(..., { all_errors: true })`).
+ * An `AggregateError`; `exceptions` holds the errors in order.
+ */
+export class ExceptionGroup extends AggregateError {
+  /** The errors, as Python's `ExceptionGroup.exceptions`. */
+  readonly exceptions: readonly Error[];
+  constructor(message: string, exceptions: Error[]) {
+    super(
+      exceptions,
+      `${message} (${exceptions.length} sub-exception${exceptions.length === 1 ? "" : "s"})`,
+    );
+    this.exceptions = exceptions;
+  }
+}
+Object.defineProperty(ExceptionGroup.prototype, "name", {
+  value: "ExceptionGroup",
+  configurable: true,
+  writable: true,
+});
+
+/** Options of `create_connection`, as Python's keyword arguments. */
+export interface CreateConnectionOptions {
+  /** Raise an `ExceptionGroup` of every failed attempt instead of the last error. */
+  all_errors?: boolean;
+}
+
+/**
+ * Python's `socket.create_connection(address, timeout?, source_address?, *, all_errors=False)`: tries each
+ * `getaddrinfo(host, port, 0, SOCK_STREAM)` result in order until one connects. Without `timeout` (undefined)
+ * the default timeout applies; `null` means blocking. Raises the last error, or an `ExceptionGroup`.
+ * @example
+ * ```ts
+ * using s = socket.create_connection(["localhost", 8080], 5);
+ * ```
+ * @see https://docs.python.org/3/library/socket.html#socket.create_connection
+ */
+export function create_connection(
+  address: [host: string | null, port: number | string],
+  timeout?: number | null,
+  source_address?: Address | null,
+  options: CreateConnectionOptions = {},
+): SocketObject {
+  if (!Array.isArray(address) || address.length !== 2)
+    throw new TypeError(
+      "create_connection() address must be a pair (host, port)",
+    );
+  const [host, port] = address;
+  const errors: Error[] = [];
+  for (const [af, socktype, proto, , sa] of getaddrinfo(
+    host,
+    port,
+    0,
+    plat.consts.SOCK_STREAM,
+  )) {
+    let sock: SocketObject | null = null;
+    try {
+      sock = new SocketObject(af, socktype, proto);
+      if (timeout !== undefined) sock.settimeout(timeout);
+      if (source_address) sock.bind(source_address);
+      sock.connect(sa as Address);
+      return sock;
+    } catch (e) {
+      if (!(e instanceof OSError)) {
+        sock?.close();
+        throw e;
+      }
+      if (!options.all_errors) errors.length = 0;
+      errors.push(e);
+      sock?.close();
+    }
+  }
+  if (errors.length) {
+    if (!options.all_errors) throw errors[0];
+    throw new ExceptionGroup("create_connection failed", errors);
+  }
+  throw new OSError("getaddrinfo returns an empty list");
+}
+
+/**
+ * Python's `socket.has_dualstack_ipv6()`: whether an AF_INET6 socket can take IPv4 connections too
+ * (IPV6_V6ONLY can be cleared).
+ * @see https://docs.python.org/3/library/socket.html#socket.has_dualstack_ipv6
+ */
+export function has_dualstack_ipv6(): boolean {
+  if (!has_ipv6) return false;
+  try {
+    using s = new SocketObject(plat.consts.AF_INET6, plat.consts.SOCK_STREAM);
+    s.setsockopt(plat.consts.IPPROTO_IPV6, plat.consts.IPV6_V6ONLY, 0);
+    return true;
+  } catch (e) {
+    if (e instanceof OSError) return false;
+    throw e;
+  }
+}
+
+/** Options of `create_server`, as Python's keyword arguments. */
+export interface CreateServerOptions {
+  /** Address family (default AF_INET). */
+  family?: number;
+  /** `listen()` backlog (default: `listen()`'s default). */
+  backlog?: number | null;
+  /** Set SO_REUSEPORT. */
+  reuse_port?: boolean;
+  /** Accept IPv4 and IPv6 on one AF_INET6 socket (clears IPV6_V6ONLY). */
+  dualstack_ipv6?: boolean;
+}
+
+/**
+ * Python's `socket.create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
+ * dualstack_ipv6=False)`: a listening TCP socket. Sets SO_REUSEADDR (POSIX), IPV6_V6ONLY on AF_INET6 unless
+ * dualstack, binds and listens; a bind error names the address.
+ * @throws ValueError for an unsupported option; OSError "[Errno 98] Address already in use (while attempting
+ *   to bind on address ('127.0.0.1', 8080))"
+ * @see https://docs.python.org/3/library/socket.html#socket.create_server
+ */
+export function create_server(
+  address: Address,
+  options: CreateServerOptions = {},
+): SocketObject {
+  const K = plat.consts;
+  const family = options.family ?? K.AF_INET;
+  if (
+    options.reuse_port &&
+    (K as Readonly<Record<string, number>>)["SO_REUSEPORT"] === undefined
+  )
+    throw new ValueError("SO_REUSEPORT not supported on this platform");
+  if (options.dualstack_ipv6) {
+    if (!has_dualstack_ipv6())
+      throw new ValueError("dualstack_ipv6 not supported on this platform");
+    if (family !== K.AF_INET6)
+      throw new ValueError("dualstack_ipv6 requires AF_INET6 family");
+  }
+  const sock = new SocketObject(family, K.SOCK_STREAM);
+  try {
+    try {
+      sock.setsockopt(K.SOL_SOCKET, K.SO_REUSEADDR, 1);
+    } catch (e) {
+      if (!(e instanceof OSError)) throw e;
+    }
+    if (options.reuse_port) sock.setsockopt(K.SOL_SOCKET, K.SO_REUSEPORT, 1);
+    if (has_ipv6 && family === K.AF_INET6)
+      sock.setsockopt(
+        K.IPPROTO_IPV6,
+        K.IPV6_V6ONLY,
+        options.dualstack_ipv6 ? 0 : 1,
+      );
+    try {
+      sock.bind(address);
+    } catch (e) {
+      if (e instanceof OSError && e.errno !== null)
+        throw new OSError(
+          e.errno,
+          `${e.strerror} (while attempting to bind on address ${pyRepr(address)})`,
+        );
+      throw e;
+    }
+    if (options.backlog === null || options.backlog === undefined)
+      sock.listen();
+    else sock.listen(options.backlog);
+    return sock;
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
+}
+
+/** Python's repr of an address argument: `('127.0.0.1', 8080)` or `'/path'`. */
+function pyRepr(a: unknown): string {
+  if (typeof a === "string") return `'${a}'`;
+  if (Array.isArray(a)) return `(${a.map(pyRepr).join(", ")})`;
+  return String(a);
+}
+
+/**
+ * Python's `socket.close(fd)`: closes a socket descriptor (`close(2)`).
+ * @see https://docs.python.org/3/library/socket.html#socket.close
+ */
+export function close(fd: number): void {
+  const r = C.close(index(fd));
+  if (r < 0) throw fromErrno(-r);
+}
+
+/**
+ * Python's `socket.dup(fd)`: a non-inheritable duplicate of a socket descriptor (`fcntl(F_DUPFD_CLOEXEC)`).
+ * @see https://docs.python.org/3/library/socket.html#socket.dup
+ */
+export function dup(fd: number): number {
+  const r = C.dup(index(fd));
+  if (r < 0) throw fromErrno(-r);
+  return r;
+}
+
+/** Largest `socklen_t`-sized value CPython allows for CMSG_LEN/CMSG_SPACE results. */
+const SOCKLEN_LIMIT = 0x7fffffff;
+
+/**
+ * Python's `socket.CMSG_LEN(length)`: the `cmsg_len` of a control message with `length` data bytes.
+ * @throws OverflowError "CMSG_LEN() argument out of range"
+ * @see https://docs.python.org/3/library/socket.html#socket.CMSG_LEN
+ */
+export function CMSG_LEN(length: number): number {
+  const n = index(length);
+  if (n < 0 || n > SOCKLEN_LIMIT - cmsgLen(0))
+    throw new OverflowError("CMSG_LEN() argument out of range");
+  return cmsgLen(n);
+}
+
+/**
+ * Python's `socket.CMSG_SPACE(length)`: buffer space for a control message with `length` data bytes, padded.
+ * @throws OverflowError "CMSG_SPACE() argument out of range"
+ * @see https://docs.python.org/3/library/socket.html#socket.CMSG_SPACE
+ */
+export function CMSG_SPACE(length: number): number {
+  const n = index(length);
+  if (n < 0 || cmsgSpace(n) > SOCKLEN_LIMIT || n > SOCKLEN_LIMIT)
+    throw new OverflowError("CMSG_SPACE() argument out of range");
+  return cmsgSpace(n);
+}
+
+/**
+ * Python's `socket.send_fds(sock, buffers, fds, flags=0, address=None)`: sends descriptors over an AF_UNIX
+ * socket as SCM_RIGHTS ancillary data with `sendmsg`.
+ * @see https://docs.python.org/3/library/socket.html#socket.send_fds
+ */
+export function send_fds(
+  sock: SocketObject,
+  buffers: Iterable<BytesLike>,
+  fds: Iterable<number>,
+  flags = 0,
+  address: Address | null = null,
+): number {
+  const list = [...fds].map((f) => cInt(f));
+  const data = new Uint8Array(new Int32Array(list).buffer);
+  return sock.sendmsg(
+    buffers,
+    [[plat.consts.SOL_SOCKET, plat.consts.SCM_RIGHTS, data]],
+    flags,
+    address,
+  );
+}
+
+/**
+ * Python's `socket.recv_fds(sock, bufsize, maxfds, flags=0)`: `[data, fds, msg_flags, address]`, receiving
+ * up to `maxfds` descriptors (SCM_RIGHTS); truncation shows as MSG_CTRUNC in `msg_flags`.
+ * @see https://docs.python.org/3/library/socket.html#socket.recv_fds
+ */
+export function recv_fds(
+  sock: SocketObject,
+  bufsize: number,
+  maxfds: number,
+  flags = 0,
+): [data: Buffer, fds: number[], msg_flags: number, address: AddressOut] {
+  const [data, ancdata, mflags, addr] = sock.recvmsg(
+    bufsize,
+    CMSG_LEN(index(maxfds) * 4),
+    flags,
+  );
+  const fds: number[] = [];
+  for (const [level, type, d] of ancdata) {
+    if (level === plat.consts.SOL_SOCKET && type === plat.consts.SCM_RIGHTS) {
+      const whole = d.length - (d.length % 4);
+      for (let i = 0; i < whole; i += 4) fds.push(d.readInt32LE(i));
+    }
+  }
+  return [data, fds, mflags, addr];
+}
+
+/** A name ↔ number map like Python's IntEnum classes: `AddressFamily.AF_INET === 2`, `AddressFamily[2] === "AF_INET"`. */
+export type IntEnumMap = { readonly [key: string]: number | string };
+
+function intEnum(filter: (name: string) => boolean): IntEnumMap {
+  const out: Record<string, number | string> = {};
+  for (const [name, value] of Object.entries(plat.consts)) {
+    if (!filter(name)) continue;
+    out[name] = value;
+    if (!(String(value) in out)) out[String(value)] = name;
+  }
+  return Object.freeze(out);
+}
+
+/** Python's `socket.AddressFamily`: the AF_* constants, both ways. */
+export const AddressFamily: IntEnumMap = intEnum((n) => n.startsWith("AF_"));
+/** Python's `socket.SocketKind`: the SOCK_* constants, both ways. */
+export const SocketKind: IntEnumMap = intEnum((n) => n.startsWith("SOCK_"));
+/** Python's `socket.MsgFlag`: the MSG_* constants, both ways. */
+export const MsgFlag: IntEnumMap = intEnum((n) => n.startsWith("MSG_"));
+/** Python's `socket.AddressInfo`: the AI_* constants, both ways. */
+export const AddressInfo: IntEnumMap = intEnum((n) => n.startsWith("AI_"));

@@ -23,8 +23,17 @@ import {
   OSError,
   timedOut,
   ValueError,
+  OverflowError,
 } from "./errors.ts";
 import { sockCall } from "./sockcall.ts";
+import * as msg from "../platform/msg.ts";
+import {
+  IO_DECREF,
+  makeFile,
+  type SocketFile,
+  type TextOptions,
+} from "./makefile.ts";
+import { sendfileImpl, type SendfileSource } from "./sendfile.ts";
 
 const K = plat.consts;
 const E = plat.errnos;
@@ -99,6 +108,9 @@ export class SocketObject {
   #type: number;
   #proto: number;
   #timeout: number;
+  // Files from makefile() that are still open, and whether close() was asked for (CPython's _io_refs/_closed).
+  #ioRefs = 0;
+  #closing = false;
 
   constructor(
     family?: number | null,
@@ -138,7 +150,7 @@ export class SocketObject {
       fd = arg.index(fileno);
       if (fd < 0) throw new ValueError("negative file descriptor");
       if (fd > 0x7fffffff)
-        throw new OverflowError_("fd is greater than maximum");
+        throw new OverflowError("fd is greater than maximum");
       // Validate: this must be an open socket (EBADF / ENOTSOCK otherwise).
       const t = C.getIntOpt(fd, K.SOL_SOCKET, K.SO_TYPE);
       if (t.err) throw fromErrno(t.err);
@@ -249,12 +261,53 @@ export class SocketObject {
    * @see https://docs.python.org/3/library/socket.html#socket.socket.close
    */
   close(): void {
+    // While files from makefile() are open, the descriptor stays open until the last one closes.
+    this.#closing = true;
+    if (this.#ioRefs > 0) return;
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
     finalizer.unregister(this);
     const r = C.close(fd);
     if (r < 0 && -r !== E.ECONNRESET) throw fromErrno(-r);
+  }
+
+  /** A file made by `makefile()` closed (CPython's `_decref_socketios`). */
+  [IO_DECREF](): void {
+    if (this.#ioRefs > 0) this.#ioRefs--;
+    if (this.#closing) this.close();
+  }
+
+  /**
+   * A file object for the socket, as Python's `socket.makefile(mode="r", buffering=None, *, encoding, errors,
+   * newline)`: `"rb"`/`"wb"`/`"rwb"` give buffered binary files, `"r"`/`"w"`/`"rw"` text files, and
+   * `buffering` 0 the raw `SocketIO`. Reads fill a buffer with one `recv_into` at a time. The descriptor stays
+   * open until the socket and every file from it are closed. In timeout mode a timed-out read raises
+   * `TimeoutError` and later reads raise `OSError("cannot read from timed out object")`, as CPython's.
+   * @throws ValueError for a mode with letters other than r, w, b, or unbuffered text
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.makefile
+   */
+  makefile(
+    mode?: "rb" | "wb" | "rwb" | "br" | "bw",
+    buffering?: number | null,
+  ): SocketFile;
+  makefile(
+    mode?: string,
+    buffering?: number | null,
+    options?: TextOptions,
+  ): SocketFile;
+  makefile(
+    mode = "r",
+    buffering: number | null = null,
+    options: TextOptions = {},
+  ): SocketFile {
+    const b =
+      buffering === null || buffering === undefined
+        ? null
+        : arg.cInt(buffering);
+    return makeFile(this, mode, b, options, () => {
+      this.#ioRefs++;
+    });
   }
 
   /** `using s = socket.socket()` closes it at the end of the scope. */
@@ -697,6 +750,167 @@ export class SocketObject {
   }
 
   /**
+   * Sends `buffers` gathered into one message with ancillary data `ancdata` (`[level, type, data]` items),
+   * to `address` when given (`sendmsg(2)`, with MSG_NOSIGNAL). Returns the bytes sent.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.sendmsg
+   */
+  sendmsg(
+    buffers: Iterable<arg.BytesLike>,
+    ancdata: Iterable<[level: number, type: number, data: arg.BytesLike]> = [],
+    flags = 0,
+    address: Address | null = null,
+  ): number {
+    const bufs = iterBytes(buffers, "sendmsg() argument 1 must be an iterable");
+    const items: msg.Cmsg[] = [];
+    for (const item of iterOf(
+      ancdata,
+      "sendmsg() argument 2 must be an iterable",
+    )) {
+      if (!Array.isArray(item) || item.length !== 3)
+        throw new TypeError(
+          "[sendmsg() ancillary data items]() argument must be sequence of length 3",
+        );
+      items.push([
+        arg.cInt(item[0]),
+        arg.cInt(item[1]),
+        arg.strictBytes(item[2]),
+      ]);
+    }
+    const fl = arg.cInt(flags);
+    let namelen = 0;
+    if (address !== null && address !== undefined)
+      namelen = packAddress(this.#family, address, "sendmsg", inSa);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const control = msg.packCmsgs(items);
+    return sockCall(
+      fd,
+      this.#timeout,
+      WAIT_WRITE,
+      sendmsgImpl,
+      bufs,
+      control,
+      namelen ? inSa.bytes : null,
+      namelen,
+      fl,
+    );
+  }
+
+  /**
+   * Receives up to `bufsize` bytes and up to `ancbufsize` bytes of ancillary data (`recvmsg(2)`):
+   * `[data, ancdata, msg_flags, address]`, `ancdata` being `[level, type, data]` items. Truncated ancillary data
+   * is returned as far as it arrived, with MSG_CTRUNC in `msg_flags`.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.recvmsg
+   */
+  recvmsg(
+    bufsize: number,
+    ancbufsize = 0,
+    flags = 0,
+  ): [
+    data: Buffer,
+    ancdata: [level: number, type: number, data: Buffer][],
+    msg_flags: number,
+    address: AddressOut,
+  ] {
+    const n = arg.index(bufsize);
+    if (n < 0) throw new ValueError("negative buffer size in recvmsg()");
+    const anc = arg.index(ancbufsize);
+    if (anc < 0) throw new ValueError("negative buffer size in recvmsg()");
+    const fl = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const buf = n <= SCRATCH_SIZE ? scratch.subarray(0, n) : allocBig(n);
+    const [got, ancdata, mflags, address] = this.#recvmsg(fd, [buf], anc, fl);
+    const data = Buffer.allocUnsafe(got);
+    data.set(buf.subarray(0, got));
+    return [data, ancdata, mflags, address];
+  }
+
+  /**
+   * Like `recvmsg`, scattering the data into `buffers` (any writable views, zero-copy):
+   * `[nbytes, ancdata, msg_flags, address]`.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.recvmsg_into
+   */
+  recvmsg_into(
+    buffers: Iterable<ArrayBufferView | ArrayBuffer>,
+    ancbufsize = 0,
+    flags = 0,
+  ): [
+    nbytes: number,
+    ancdata: [level: number, type: number, data: Buffer][],
+    msg_flags: number,
+    address: AddressOut,
+  ] {
+    const bufs = [
+      ...iterOf(buffers, "recvmsg_into() argument 1 must be an iterable"),
+    ].map(arg.writableBytes);
+    const anc = arg.index(ancbufsize);
+    if (anc < 0) throw new ValueError("negative buffer size in recvmsg_into()");
+    const fl = arg.cInt(flags);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    return this.#recvmsg(fd, bufs, anc, fl);
+  }
+
+  #recvmsg(
+    fd: number,
+    bufs: Uint8Array[],
+    anc: number,
+    flags: number,
+  ): [
+    number,
+    [level: number, type: number, data: Buffer][],
+    number,
+    AddressOut,
+  ] {
+    const control = anc > 0 ? new Uint8Array(new ArrayBuffer(anc)) : null;
+    const got = sockCall(
+      fd,
+      this.#timeout,
+      WAIT_READ,
+      msg.recvmsg,
+      bufs,
+      control,
+      outSa.bytes,
+      flags,
+    );
+    const info = msg.recvInfo;
+    const ancdata = control
+      ? msg
+          .parseCmsgs(control, info.controllen)
+          .map(([l, t, d]): [number, number, Buffer] => [l, t, Buffer.from(d)])
+      : [];
+    outSa.len = Math.min(info.namelen, outSa.bytes.length);
+    return [got, ancdata, info.flags, unpackAddress(outSa)];
+  }
+
+  /**
+   * Sends a file over a connected stream socket until EOF or `count` bytes, from `offset`: Linux `sendfile(2)`
+   * for anything with a descriptor (an fd number, an object with `fileno()` or `fd`, a `Bun.file`), falling
+   * back to a read + send loop; returns the bytes sent. In timeout mode each wait is bounded by the timeout.
+   * @throws ValueError for a non-blocking socket, a non-stream socket, or a text-mode file; TypeError/ValueError
+   *   for a bad `count`
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.sendfile
+   */
+  sendfile(
+    file: SendfileSource,
+    offset = 0,
+    count: number | null = null,
+  ): number {
+    return sendfileImpl(
+      {
+        fileno: () => this.#fd,
+        type: this.#type,
+        gettimeout: () => this.gettimeout(),
+        send: (b) => this.send(b),
+      },
+      file,
+      offset,
+      count,
+    );
+  }
+
+  /**
    * Sets blocking (`true`: same as `settimeout(null)`) or non-blocking (`false`: `settimeout(0)`) mode.
    * @see https://docs.python.org/3/library/socket.html#socket.socket.setblocking
    */
@@ -781,10 +995,6 @@ function reprAddress(a: AddressOut): string {
   return `(${a.map((x) => (typeof x === "string" ? `'${x}'` : String(x))).join(", ")})`;
 }
 
-class OverflowError_ extends RangeError {}
-import { OverflowError } from "./errors.ts";
-Object.setPrototypeOf(OverflowError_.prototype, OverflowError.prototype);
-
 function allocBig(n: number): Buffer {
   try {
     return Buffer.allocUnsafeSlow(n);
@@ -816,3 +1026,32 @@ function detectFamily(fd: number): number {
 }
 
 export { EMPTY as _EMPTY };
+
+/** `sendmsg` through the platform layer, with MSG_NOSIGNAL. */
+function sendmsgImpl(
+  fd: number,
+  bufs: Uint8Array[],
+  control: Uint8Array | null,
+  name: Uint8Array | null,
+  namelen: number,
+  flags: number,
+): number {
+  return msg.sendmsg(fd, bufs, control, name, namelen, flags | C.SEND_FLAGS);
+}
+
+function iterOf<T>(x: Iterable<T>, message: string): Iterable<T> {
+  if (
+    x === null ||
+    x === undefined ||
+    typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] !==
+      "function"
+  )
+    throw new TypeError(message);
+  return x;
+}
+
+function iterBytes(x: Iterable<arg.BytesLike>, message: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const b of iterOf(x, message)) out.push(arg.bytes(b));
+  return out;
+}

@@ -285,3 +285,25 @@ export function inetAton(text: Uint8Array): Uint8Array | null {
   ptonIn.set(text);
   return sys.inet_aton(ptonIn, ptonOut) === 0 ? null : ptonOut.slice(0, 4);
 }
+
+const offBox = new BigInt64Array(new ArrayBuffer(8));
+
+/**
+ * `sendfile(2)` from `inFd` at `offset` (the file position is not used or moved): bytes sent, or -errno.
+ * Returns `-ENOSYS` where the OS has no sendfile.
+ */
+export function sendfile(
+  outFd: number,
+  inFd: number,
+  offset: number,
+  count: number,
+): number {
+  if (!sys.sendfile) return -plat.errnos.ENOSYS;
+  offBox[0] = BigInt(offset);
+  return ret(sys.sendfile(outFd, inFd, offBox, count));
+}
+
+/** `lseek(2)`: the new offset, or -errno. */
+export function lseek(fd: number, offset: number, whence: number): number {
+  return ret(sys.lseek(fd, offset, whence));
+}
