@@ -1,6 +1,10 @@
 /** Selects the OS binding once: the only file that reads `process.platform`; exports the frozen `plat`. */
-import { linuxFeatures, linuxLayout, linuxSys } from "./linux.ts";
-import { errnoConstants, socketConstants } from "./constants/linux.ts";
+import { linuxFeatures, linuxLayoutFor, linuxSys } from "./linux.ts";
+import {
+  errnoConstants,
+  selectConstants,
+  socketConstants,
+} from "./constants/linux.ts";
 import type { Features, Layout, Sys } from "./types.ts";
 
 export type { Features, Layout, Ptr, Sys } from "./types.ts";
@@ -9,6 +13,8 @@ export type { Features, Layout, Ptr, Sys } from "./types.ts";
 export type SocketConstants = typeof socketConstants;
 /** errno numbers of the running OS, keyed by C name. */
 export type ErrnoConstants = typeof errnoConstants;
+/** select-module numbers of the running OS (POLL*, EPOLL*, PIPE_BUF, EPOLL_CTL_*), keyed by C name. */
+export type SelectConstants = typeof selectConstants;
 
 /** Everything OS-specific, as data and one call table. */
 export interface Plat {
@@ -18,6 +24,8 @@ export interface Plat {
   readonly features: Features;
   readonly consts: SocketConstants;
   readonly errnos: ErrnoConstants;
+  /** select-module numbers: POLL*, EPOLL*, PIPE_BUF (and EPOLL_CTL_* for the platform layer). */
+  readonly selectConsts: SelectConstants;
   /** `true` on little-endian hosts (all supported targets). */
   readonly littleEndian: boolean;
 }
@@ -27,10 +35,11 @@ function select(): Plat {
   if (os === "linux") {
     return {
       sys: linuxSys(),
-      layout: linuxLayout,
+      layout: linuxLayoutFor(process.arch),
       features: linuxFeatures,
       consts: socketConstants,
       errnos: errnoConstants,
+      selectConsts: selectConstants,
       littleEndian: new Uint8Array(new Uint16Array([1]).buffer)[0] === 1,
     };
   }

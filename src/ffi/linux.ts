@@ -46,18 +46,43 @@ function openLibc() {
     freeaddrinfo: { args: ["ptr"], returns: "void" }, // void(struct addrinfo*)
     gai_strerror: { args: ["i32"], returns: "ptr" }, // const char*
     strerror: { args: ["i32"], returns: "ptr" }, // char*
-    getnameinfo: { args: ["ptr", "u32", "ptr", "u32", "ptr", "u32", "i32"], returns: "i32" }, // 0 or EAI_*
+    getnameinfo: {
+      args: ["ptr", "u32", "ptr", "u32", "ptr", "u32", "i32"],
+      returns: "i32",
+    }, // 0 or EAI_*
     gethostname: { args: ["ptr", "u64"], returns: "i32" }, // int(char*, size_t); -1 + errno
-    gethostbyname_r: { args: ["ptr", "ptr", "ptr", "u64", "ptr", "ptr"], returns: "i32" }, // 0 or errno (ERANGE)
-    gethostbyaddr_r: { args: ["ptr", "u32", "i32", "ptr", "ptr", "u64", "ptr", "ptr"], returns: "i32" }, // 0 or errno
-    getservbyname_r: { args: ["ptr", "ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" }, // 0 or errno
-    getservbyport_r: { args: ["i32", "ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" }, // 0 or errno
-    getprotobyname_r: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" }, // 0 or errno
+    gethostbyname_r: {
+      args: ["ptr", "ptr", "ptr", "u64", "ptr", "ptr"],
+      returns: "i32",
+    }, // 0 or errno (ERANGE)
+    gethostbyaddr_r: {
+      args: ["ptr", "u32", "i32", "ptr", "ptr", "u64", "ptr", "ptr"],
+      returns: "i32",
+    }, // 0 or errno
+    getservbyname_r: {
+      args: ["ptr", "ptr", "ptr", "ptr", "u64", "ptr"],
+      returns: "i32",
+    }, // 0 or errno
+    getservbyport_r: {
+      args: ["i32", "ptr", "ptr", "ptr", "u64", "ptr"],
+      returns: "i32",
+    }, // 0 or errno
+    getprotobyname_r: {
+      args: ["ptr", "ptr", "ptr", "u64", "ptr"],
+      returns: "i32",
+    }, // 0 or errno
     hstrerror: { args: ["i32"], returns: "ptr" }, // const char*
     if_nameindex: { args: [], returns: "ptr" }, // struct if_nameindex*; NULL + errno
     if_freenameindex: { args: ["ptr"], returns: "void" }, // void
     if_nametoindex: { args: ["ptr"], returns: "u32" }, // unsigned; 0 + errno
     if_indextoname: { args: ["u32", "ptr"], returns: "ptr" }, // char*; NULL + errno
+    sendmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, const struct msghdr*, int)
+    recvmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, struct msghdr*, int)
+    sendfile: { args: ["i32", "i32", "ptr", "u64"], returns: FFIType.i64_fast }, // ssize_t(int out, int in, off_t*, size_t)
+    lseek: { args: ["i32", "i64", "i32"], returns: FFIType.i64_fast }, // off_t(int, off_t, int); -1 + errno
+    epoll_create1: { args: ["i32"], returns: "i32" }, // int(int flags); -1 + errno
+    epoll_ctl: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" }, // int(int epfd, int op, int fd, struct epoll_event*); -1 + errno
+    epoll_wait: { args: ["i32", "ptr", "i32", "i32"], returns: "i32" }, // int(int epfd, struct epoll_event*, int maxevents, int timeout_ms); -1 + errno
   });
 }
 
@@ -104,6 +129,13 @@ export function linuxSys(): Sys {
     if_freenameindex: C.if_freenameindex as unknown as Sys["if_freenameindex"],
     if_nametoindex: C.if_nametoindex as Sys["if_nametoindex"],
     if_indextoname: C.if_indextoname as Sys["if_indextoname"],
+    sendmsg: C.sendmsg as Sys["sendmsg"],
+    recvmsg: C.recvmsg as Sys["recvmsg"],
+    sendfile: C.sendfile as Sys["sendfile"],
+    lseek: C.lseek as Sys["lseek"],
+    epoll_create1: C.epoll_create1,
+    epoll_ctl: C.epoll_ctl as Sys["epoll_ctl"],
+    epoll_wait: C.epoll_wait as Sys["epoll_wait"],
     closeSocket: C.close,
     dupSocket: (fd) => C.fcntl(fd, F_DUPFD_CLOEXEC, 0),
     setNonBlocking(fd, on) {
@@ -144,6 +176,10 @@ export function linuxSys(): Sys {
  * - servent (32): char *s_name@0, char **s_aliases@8, int s_port(BE)@16, char *s_proto@24
  * - protoent (24): char *p_name@0, char **p_aliases@8, int p_proto@16
  * - if_nameindex (16): unsigned if_index@0, char *if_name@8
+ * - msghdr (56): void *msg_name@0, u32 msg_namelen@8, iovec *msg_iov@16, size_t msg_iovlen@24,
+ *   void *msg_control@32, size_t msg_controllen@40, int msg_flags@48
+ * - iovec (16): void *iov_base@0, size_t iov_len@8
+ * - cmsghdr (16 + data): size_t cmsg_len@0, int cmsg_level@8, int cmsg_type@12, data@16; CMSG_ALIGN to 8
  * - linger (8): i32 l_onoff, i32 l_linger; timeval (16): i64 sec, i64 usec
  */
 export const linuxLayout: Layout = {
@@ -166,13 +202,52 @@ export const linuxLayout: Layout = {
     canonname: 32,
     next: 40,
   },
-  hostent: { size: 32, name: 0, aliases: 8, addrtype: 16, length: 20, addrList: 24, shortFields: false },
+  hostent: {
+    size: 32,
+    name: 0,
+    aliases: 8,
+    addrtype: 16,
+    length: 20,
+    addrList: 24,
+    shortFields: false,
+  },
   servent: { size: 32, name: 0, aliases: 8, port: 16, proto: 24 },
   protoent: { size: 24, name: 0, aliases: 8, proto: 16 },
   ifNameindex: { size: 16, index: 0, name: 8 },
+  msghdr: {
+    size: 56,
+    name: 0,
+    namelen: 8,
+    iov: 16,
+    iovlen: 24,
+    iovlenSize: 8,
+    control: 32,
+    controllen: 40,
+    controllenSize: 8,
+    flags: 48,
+  },
+  iovec: { size: 16, len: 8 },
+  cmsghdr: { lenSize: 8, level: 8, type: 12, data: 16, align: 8 },
   linger: { size: 8 },
   timeval: { size: 16, usecSize: 8 },
 };
+
+/**
+ * The Linux layout for one CPU architecture (`process.arch`, passed in by `src/ffi/index.ts`):
+ * {@link linuxLayout} plus `struct epoll_event`, which glibc and the kernel declare
+ * `__attribute__((packed))` on x86-64 only (`__EPOLL_PACKED` in <bits/epoll.h>):
+ * - x86-64 (12): u32 events@0, u64 data@4
+ * - arm64 and the rest (16): u32 events@0, 4 bytes padding, u64 data@8
+ */
+export function linuxLayoutFor(arch: string): Layout {
+  const packed = arch === "x64";
+  return {
+    ...linuxLayout,
+    epollEvent: packed
+      ? { size: 12, events: 0, data: 4 }
+      : { size: 16, events: 0, data: 8 },
+  };
+}
 
 /** What Linux offers. */
 export const linuxFeatures: Features = {
@@ -182,6 +257,7 @@ export const linuxFeatures: Features = {
   soNoSigpipe: false,
   abstractUnix: true,
   soDomain: true,
+  epoll: true,
 };
 
 /** Unused import guard for `Ptr` in declaration-only builds. */

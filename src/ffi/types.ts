@@ -83,19 +83,63 @@ export interface Sys {
   /** `char *strerror(int errnum)`. */
   strerror(code: number): number | null;
   /** `int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags)`; 0 or EAI_*. */
-  getnameinfo(sa: Ptr, salen: number, host: Ptr, hostlen: number, serv: Ptr, servlen: number, flags: number): number;
+  getnameinfo(
+    sa: Ptr,
+    salen: number,
+    host: Ptr,
+    hostlen: number,
+    serv: Ptr,
+    servlen: number,
+    flags: number,
+  ): number;
   /** `int gethostname(char *name, size_t len)`; -1 + errno. */
   gethostname(name: Ptr, len: number): number;
   /** `int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen, struct hostent **result, int *h_errnop)`; 0 or an errno (ERANGE: grow buf). */
-  gethostbyname_r(name: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr, herr: Ptr): number;
+  gethostbyname_r(
+    name: Ptr,
+    ret: Ptr,
+    buf: Ptr,
+    buflen: number,
+    result: Ptr,
+    herr: Ptr,
+  ): number;
   /** `int gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret, char *buf, size_t buflen, struct hostent **result, int *h_errnop)`. */
-  gethostbyaddr_r(addr: Ptr, len: number, type: number, ret: Ptr, buf: Ptr, buflen: number, result: Ptr, herr: Ptr): number;
+  gethostbyaddr_r(
+    addr: Ptr,
+    len: number,
+    type: number,
+    ret: Ptr,
+    buf: Ptr,
+    buflen: number,
+    result: Ptr,
+    herr: Ptr,
+  ): number;
   /** `int getservbyname_r(const char *name, const char *proto, struct servent *ret, char *buf, size_t buflen, struct servent **result)`. */
-  getservbyname_r(name: Ptr, proto: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr): number;
+  getservbyname_r(
+    name: Ptr,
+    proto: Ptr,
+    ret: Ptr,
+    buf: Ptr,
+    buflen: number,
+    result: Ptr,
+  ): number;
   /** `int getservbyport_r(int port /* network order *\/, const char *proto, struct servent *ret, char *buf, size_t buflen, struct servent **result)`. */
-  getservbyport_r(port: number, proto: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr): number;
+  getservbyport_r(
+    port: number,
+    proto: Ptr,
+    ret: Ptr,
+    buf: Ptr,
+    buflen: number,
+    result: Ptr,
+  ): number;
   /** `int getprotobyname_r(const char *name, struct protoent *ret, char *buf, size_t buflen, struct protoent **result)`. */
-  getprotobyname_r(name: Ptr, ret: Ptr, buf: Ptr, buflen: number, result: Ptr): number;
+  getprotobyname_r(
+    name: Ptr,
+    ret: Ptr,
+    buf: Ptr,
+    buflen: number,
+    result: Ptr,
+  ): number;
   /** `const char *hstrerror(int err)`. */
   hstrerror(code: number): number | null;
   /** `struct if_nameindex *if_nameindex(void)`; NULL + errno. */
@@ -106,6 +150,30 @@ export interface Sys {
   if_nametoindex(name: Ptr): number;
   /** `char *if_indextoname(unsigned index, char *buf /* IF_NAMESIZE *\/)`; NULL + errno. */
   if_indextoname(index: number, buf: Ptr): number | null;
+
+  /** `int epoll_create1(int flags)`; -1 + errno. Linux only (absent where the OS has no epoll). */
+  epoll_create1?(flags: number): number;
+  /** `int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)`; -1 + errno. Linux only. */
+  epoll_ctl?(epfd: number, op: number, fd: number, event: Ptr): number;
+  /** `int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout_ms)`; -1 + errno. Linux only. */
+  epoll_wait?(
+    epfd: number,
+    events: Ptr,
+    maxevents: number,
+    timeoutMs: number,
+  ): number;
+
+  /** `ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)`; -1 + errno. */
+  sendmsg(fd: number, msg: Ptr, flags: number): number;
+  /** `ssize_t recvmsg(int fd, struct msghdr *msg, int flags)`; -1 + errno. */
+  recvmsg(fd: number, msg: Ptr, flags: number): number;
+  /**
+   * Copies a file to a socket in the kernel: Linux `ssize_t sendfile(int out, int in, off_t *offset, size_t n)`
+   * (`offset` is an in/out int64 box); absent where the OS has no such call. -1 + errno.
+   */
+  sendfile?(outFd: number, inFd: number, offset: Ptr, count: number): number;
+  /** `off_t lseek(int fd, off_t offset, int whence)`; -1 + errno. */
+  lseek(fd: number, offset: number, whence: number): number;
 
   /** `close(2)` on POSIX, `closesocket` on Windows; -1 + error. Never retried on EINTR. */
   closeSocket(fd: number): number;
@@ -179,13 +247,54 @@ export interface Layout {
     readonly proto: number;
   };
   /** `struct protoent`: `p_name`, `p_aliases`, `p_proto` (int, or short on Windows) offsets. */
-  readonly protoent: { readonly size: number; readonly name: number; readonly aliases: number; readonly proto: number };
+  readonly protoent: {
+    readonly size: number;
+    readonly name: number;
+    readonly aliases: number;
+    readonly proto: number;
+  };
   /** `struct if_nameindex` array element: `if_index` (unsigned) and `if_name` (char*) offsets. */
-  readonly ifNameindex: { readonly size: number; readonly index: number; readonly name: number };
+  readonly ifNameindex: {
+    readonly size: number;
+    readonly index: number;
+    readonly name: number;
+  };
+  /** `struct msghdr`: field offsets and the sizes of `msg_iovlen`/`msg_controllen` (size_t on Linux, 4 on BSD). */
+  readonly msghdr: {
+    readonly size: number;
+    readonly name: number;
+    readonly namelen: number;
+    readonly iov: number;
+    readonly iovlen: number;
+    readonly iovlenSize: 4 | 8;
+    readonly control: number;
+    readonly controllen: number;
+    readonly controllenSize: 4 | 8;
+    readonly flags: number;
+  };
+  /** `struct iovec`: `iov_base`@0, `iov_len` (size_t)@8. */
+  readonly iovec: { readonly size: number; readonly len: number };
+  /** `struct cmsghdr`: `cmsg_len` size, level/type offsets, where data starts, and CMSG_ALIGN's alignment. */
+  readonly cmsghdr: {
+    readonly lenSize: 4 | 8;
+    readonly level: number;
+    readonly type: number;
+    readonly data: number;
+    readonly align: number;
+  };
   /** `struct linger`: two ints (Windows: two u16). */
   readonly linger: { readonly size: number };
   /** `struct timeval` size as used by SO_RCVTIMEO/SO_SNDTIMEO. */
   readonly timeval: { readonly size: number; readonly usecSize: 4 | 8 };
+  /**
+   * `struct epoll_event`: `u32 events` and the `u64 data` union (we store the fd in its low 32 bits).
+   * Packed on x86-64 (data@4, size 12), naturally aligned elsewhere (data@8, size 16). Absent without epoll.
+   */
+  readonly epollEvent?: {
+    readonly size: number;
+    readonly events: number;
+    readonly data: number;
+  };
 }
 
 /** What the OS offers; the API branches on these, never on the OS name. */
@@ -202,4 +311,6 @@ export interface Features {
   readonly abstractUnix: boolean;
   /** `SO_DOMAIN`/`SO_PROTOCOL` readable, so `socket(fileno=…)` can detect family and protocol. */
   readonly soDomain: boolean;
+  /** `epoll_create1`/`epoll_ctl`/`epoll_wait` exist (`sys.epoll_*` and `layout.epollEvent` are set). */
+  readonly epoll: boolean;
 }

@@ -5,8 +5,8 @@
 // glibc 2.36; Linux kernel headers 6.1.187; x86_64; names from Python 3.11.7.
 // Headers (after #define _GNU_SOURCE):
 //   sys/types.h sys/socket.h sys/un.h netinet/in.h netinet/tcp.h netinet/udp.h arpa/inet.h
-//   netdb.h errno.h fcntl.h poll.h sys/ioctl.h net/if.h linux/version.h linux/netlink.h
-//   linux/tipc.h linux/can.h linux/can/raw.h linux/can/bcm.h linux/can/isotp.h
+//   netdb.h errno.h fcntl.h poll.h sys/epoll.h limits.h sys/ioctl.h net/if.h linux/version.h
+//   linux/netlink.h linux/tipc.h linux/can.h linux/can/raw.h linux/can/bcm.h linux/can/isotp.h
 //   linux/can/j1939.h linux/vm_sockets.h linux/if_alg.h linux/if_packet.h linux/rds.h
 //   linux/qrtr.h
 // Not in this machine's headers (their names are absent):
@@ -520,4 +520,39 @@ export const errnoConstants = {
   EOWNERDEAD: 130,
   ENOTRECOVERABLE: 131,
   ERFKILL: 132,
+} as const;
+
+/** select-module numbers of Linux (POLL*, EPOLL*, PIPE_BUF, plus EPOLL_CTL_*), keyed by name, sorted by name. */
+export const selectConstants = {
+  EPOLLERR: 8,
+  EPOLLET: 2147483648,
+  EPOLLEXCLUSIVE: 268435456,
+  EPOLLHUP: 16,
+  EPOLLIN: 1,
+  EPOLLMSG: 1024,
+  EPOLLONESHOT: 1073741824,
+  EPOLLOUT: 4,
+  EPOLLPRI: 2,
+  EPOLLRDBAND: 128,
+  EPOLLRDHUP: 8192,
+  EPOLLRDNORM: 64,
+  EPOLLWRBAND: 512,
+  EPOLLWRNORM: 256,
+  EPOLL_CLOEXEC: 524288,
+  EPOLL_CTL_ADD: 1,
+  EPOLL_CTL_DEL: 2,
+  EPOLL_CTL_MOD: 3,
+  PIPE_BUF: 4096,
+  POLLERR: 8,
+  POLLHUP: 16,
+  POLLIN: 1,
+  POLLMSG: 1024,
+  POLLNVAL: 32,
+  POLLOUT: 4,
+  POLLPRI: 2,
+  POLLRDBAND: 128,
+  POLLRDHUP: 8192,
+  POLLRDNORM: 64,
+  POLLWRBAND: 512,
+  POLLWRNORM: 256,
 } as const;
