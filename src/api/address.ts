@@ -26,6 +26,10 @@ export type Inet6Address =
   | [host: string, port: number, flowinfo?: number, scope_id?: number];
 /** An AF_UNIX address: a path string, or bytes (a leading NUL byte is Linux's abstract namespace). */
 export type UnixAddress = string | Uint8Array;
+/** An AF_INET or AF_INET6 address as returned by the OS (`getaddrinfo`, `getsockname` on IP sockets). */
+export type InetAddress =
+  | [host: string, port: number]
+  | [host: string, port: number, flowinfo: number, scope_id: number];
 /** Any address a socket method accepts. */
 export type Address =
   Inet4Address | Inet6Address | UnixAddress | readonly unknown[];
@@ -37,6 +41,8 @@ export type AddressOut =
   | Buffer
   | [family: number, data: Buffer]
   | null;
+/** An address the OS reported for a socket (`getsockname`, `getpeername`, `accept`): never `null`. */
+export type SocketAddress = Exclude<AddressOut, null>;
 
 const enc = new TextEncoder();
 

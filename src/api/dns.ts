@@ -4,7 +4,7 @@ import { inetNtop } from "../platform/calls.ts";
 import * as netdb from "../platform/netdb.ts";
 import { getaddrinfo as gai } from "../platform/resolve.ts";
 import { SockAddr } from "../platform/sockaddr.ts";
-import { ipBytes, unpackAddress, type AddressOut } from "./address.ts";
+import { ipBytes, unpackAddress, type InetAddress } from "./address.ts";
 import { cInt, index, pyArgType } from "./args.ts";
 import {
   fromErrno,
@@ -24,7 +24,7 @@ export type AddrInfo = [
   type: number,
   proto: number,
   canonname: string,
-  sockaddr: AddressOut,
+  sockaddr: InetAddress,
 ];
 
 /** getaddrinfo's host argument → C string bytes (`null` for NULL); str hosts are IDNA-encoded. */
@@ -83,7 +83,7 @@ export function getaddrinfo(
       e.socktype,
       e.protocol,
       e.canonname,
-      unpackAddress(gaiSa),
+      unpackAddress(gaiSa) as InetAddress,
     ];
   }
   return out;

@@ -14,6 +14,7 @@ import {
   unpackAddress,
   type Address,
   type AddressOut,
+  type SocketAddress,
 } from "./address.ts";
 import * as arg from "./args.ts";
 import {
@@ -206,7 +207,10 @@ export class SocketObject {
    * @throws TimeoutError in timeout mode; BlockingIOError in non-blocking mode with nothing pending.
    * @see https://docs.python.org/3/library/socket.html#socket.socket.accept
    */
-  accept(): [conn: SocketObject, address: AddressOut] {
+  accept<A extends SocketAddress = SocketAddress>(): [
+    conn: SocketObject,
+    address: A,
+  ] {
     const fd = this.#fd;
     if (fd < 0) this.#closed();
     outSa.prepareOut();
@@ -220,9 +224,9 @@ export class SocketObject {
       defaultTimeout >= 0,
     );
     outSa.takeLen();
-    let address: AddressOut;
+    let address: A;
     try {
-      address = unpackAddress(outSa);
+      address = unpackAddress(outSa) as A;
     } catch (e) {
       C.close(nfd);
       throw e;
@@ -416,25 +420,25 @@ export class SocketObject {
   }
 
   /** The remote address (`getpeername(2)`). @see https://docs.python.org/3/library/socket.html#socket.socket.getpeername */
-  getpeername(): AddressOut {
+  getpeername<A extends SocketAddress = SocketAddress>(): A {
     const fd = this.#fd;
     if (fd < 0) this.#closed();
     outSa.prepareOut();
     const r = C.getpeername(fd, outSa.bytes, outSa.lenBox);
     if (r < 0) throw fromErrno(-r);
     outSa.takeLen();
-    return unpackAddress(outSa);
+    return unpackAddress(outSa) as A;
   }
 
   /** The socket's own address (`getsockname(2)`). @see https://docs.python.org/3/library/socket.html#socket.socket.getsockname */
-  getsockname(): AddressOut {
+  getsockname<A extends SocketAddress = SocketAddress>(): A {
     const fd = this.#fd;
     if (fd < 0) this.#closed();
     outSa.prepareOut();
     const r = C.getsockname(fd, outSa.bytes, outSa.lenBox);
     if (r < 0) throw fromErrno(-r);
     outSa.takeLen();
-    return unpackAddress(outSa);
+    return unpackAddress(outSa) as A;
   }
 
   /**
@@ -581,7 +585,10 @@ export class SocketObject {
    * Receives up to `bufsize` bytes and the sender's address: `[data, address]` (`recvfrom(2)`).
    * @see https://docs.python.org/3/library/socket.html#socket.socket.recvfrom
    */
-  recvfrom(bufsize: number, flags = 0): [data: Buffer, address: AddressOut] {
+  recvfrom<A extends AddressOut = AddressOut>(
+    bufsize: number,
+    flags = 0,
+  ): [data: Buffer, address: A] {
     const n = arg.bufsize(bufsize, "recvfrom");
     if ((flags | 0) !== flags) flags = arg.cInt(flags);
     const fd = this.#fd;
@@ -605,7 +612,7 @@ export class SocketObject {
       data = got === 0 ? Buffer.alloc(0) : Buffer.allocUnsafe(got);
       scratch.copy(data, 0, 0, got);
     } else data = shrink(buf, got);
-    return [data, unpackAddress(outSa)];
+    return [data, unpackAddress(outSa) as A];
   }
 
   /**
@@ -964,8 +971,8 @@ export class SocketObject {
     let s = `<socket.socket${fd < 0 ? " [closed]" : ""} fd=${fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
     if (fd >= 0) {
       for (const [label, get] of [
-        ["laddr", () => this.getsockname()],
-        ["raddr", () => this.getpeername()],
+        ["laddr", (): AddressOut => this.getsockname()],
+        ["raddr", (): AddressOut => this.getpeername()],
       ] as const) {
         try {
           const a = get();
