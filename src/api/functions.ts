@@ -5,7 +5,15 @@ import { cmsgLen, cmsgSpace } from "../platform/msg.ts";
 import type { Address, AddressOut } from "./address.ts";
 import { cInt, index, type BytesLike } from "./args.ts";
 import { getaddrinfo } from "./dns.ts";
-import { fromErrno, OSError, OverflowError, ValueError } from "./errors.ts";
+import {
+  BlockingIOError,
+  ConnectionError,
+  fromErrno,
+  InterruptedError,
+  OSError,
+  OverflowError,
+  ValueError,
+} from "./errors.ts";
 import { SocketObject } from "./socket.ts";
 
 /**
@@ -35,6 +43,10 @@ export const has_ipv6: boolean = (() => {
 /**
  * Python's `socket.socketpair(family = AF_UNIX, type = SOCK_STREAM, proto = 0)`: two connected sockets,
  * from `socketpair(2)`, close-on-exec, with the default timeout.
+ *
+ * Platform notes: where the OS has no `socketpair()` (Windows) this is CPython's fallback: the default family
+ * is AF_INET, and the pair is a TCP connection over loopback (127.0.0.1 or ::1) whose two ends are checked to
+ * be each other's peer ("Unexpected peer connection" otherwise); only SOCK_STREAM and protocol 0 are accepted.
  * @see https://docs.python.org/3/library/socket.html#socket.socketpair
  */
 export function socketpair(
@@ -44,17 +56,84 @@ export function socketpair(
 ): [SocketObject, SocketObject] {
   const fam =
     family === null || family === undefined
-      ? plat.consts.AF_UNIX
+      ? plat.features.socketpair
+        ? plat.consts.AF_UNIX
+        : plat.consts.AF_INET
       : cInt(family);
   const typ =
     type === null || type === undefined ? plat.consts.SOCK_STREAM : cInt(type);
   const pro = cInt(proto);
+  if (!plat.features.socketpair) return loopbackPair(fam, typ, pro);
   const sv = new Int32Array(new ArrayBuffer(8));
   const r = C.socketpair(fam, typ, pro, false, sv);
   if (r < 0) throw fromErrno(-r);
   const a = new SocketObject(fam, typ, pro, sv[0]!);
   const b = new SocketObject(fam, typ, pro, sv[1]!);
   return [a, b];
+}
+
+/** Two addresses from getsockname/getpeername are the same (element by element). */
+function sameAddress(a: AddressOut, b: AddressOut): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** CPython's `socket._fallback_socketpair` (Lib/socket.py), for an OS without `socketpair()`: `[ssock, csock]`. */
+function loopbackPair(
+  family: number,
+  type: number,
+  proto: number,
+): [SocketObject, SocketObject] {
+  const K = plat.consts;
+  let host: string;
+  if (family === K.AF_INET) host = "127.0.0.1";
+  else if (family === K.AF_INET6) host = "::1";
+  else
+    throw new ValueError(
+      "Only AF_INET and AF_INET6 socket address families are supported",
+    );
+  if (type !== K.SOCK_STREAM)
+    throw new ValueError("Only SOCK_STREAM socket type is supported");
+  if (proto !== 0) throw new ValueError("Only protocol zero is supported");
+  // A connected TCP socket, with setblocking(false) so that no thread is needed (CPython's trick).
+  const lsock = new SocketObject(family, type, proto);
+  let ssock: SocketObject;
+  let csock: SocketObject;
+  try {
+    lsock.bind([host, 0]);
+    lsock.listen();
+    const [addr, port] = lsock.getsockname() as [string, number];
+    csock = new SocketObject(family, type, proto);
+    try {
+      csock.setblocking(false);
+      try {
+        csock.connect([addr, port]);
+      } catch (e) {
+        if (!(e instanceof BlockingIOError || e instanceof InterruptedError))
+          throw e;
+      }
+      csock.setblocking(true);
+      [ssock] = lsock.accept();
+    } catch (e) {
+      csock.close();
+      throw e;
+    }
+  } finally {
+    lsock.close();
+  }
+  // Authenticate: the accepted connection must be ours, not another local process's.
+  try {
+    if (
+      !sameAddress(ssock.getsockname(), csock.getpeername()) ||
+      !sameAddress(csock.getsockname(), ssock.getpeername())
+    )
+      throw new ConnectionError("Unexpected peer connection");
+  } catch (e) {
+    ssock.close();
+    csock.close();
+    throw e;
+  }
+  return [ssock, csock];
 }
 
 /**
@@ -179,10 +258,8 @@ export function create_server(
 ): SocketObject {
   const K = plat.consts;
   const family = options.family ?? K.AF_INET;
-  if (
-    options.reuse_port &&
-    (K as Readonly<Record<string, number>>)["SO_REUSEPORT"] === undefined
-  )
+  const SO_REUSEPORT = K.SO_REUSEPORT;
+  if (options.reuse_port && SO_REUSEPORT === undefined)
     throw new ValueError("SO_REUSEPORT not supported on this platform");
   if (options.dualstack_ipv6) {
     if (!has_dualstack_ipv6())
@@ -192,12 +269,16 @@ export function create_server(
   }
   const sock = new SocketObject(family, K.SOCK_STREAM);
   try {
-    try {
-      sock.setsockopt(K.SOL_SOCKET, K.SO_REUSEADDR, 1);
-    } catch (e) {
-      if (!(e instanceof OSError)) throw e;
+    // CPython: not on Windows, where SO_REUSEADDR would let another socket take the port.
+    if (!plat.features.soReuseAddrSteals) {
+      try {
+        sock.setsockopt(K.SOL_SOCKET, K.SO_REUSEADDR, 1);
+      } catch (e) {
+        if (!(e instanceof OSError)) throw e;
+      }
     }
-    if (options.reuse_port) sock.setsockopt(K.SOL_SOCKET, K.SO_REUSEPORT, 1);
+    if (options.reuse_port && SO_REUSEPORT !== undefined)
+      sock.setsockopt(K.SOL_SOCKET, SO_REUSEPORT, 1);
     if (has_ipv6 && family === K.AF_INET6)
       sock.setsockopt(
         K.IPPROTO_IPV6,
@@ -250,6 +331,14 @@ export function dup(fd: number): number {
   return r;
 }
 
+/** CPython's "n" argument format: an index that must fit a C `Py_ssize_t`. */
+function ssizeT(x: unknown): number {
+  const n = index(x);
+  if (n >= 2 ** 63 || n < -(2 ** 63))
+    throw new OverflowError("Python int too large to convert to C ssize_t");
+  return n;
+}
+
 /** Largest `socklen_t`-sized value CPython allows for CMSG_LEN/CMSG_SPACE results. */
 const SOCKLEN_LIMIT = 0x7fffffff;
 
@@ -259,7 +348,7 @@ const SOCKLEN_LIMIT = 0x7fffffff;
  * @see https://docs.python.org/3/library/socket.html#socket.CMSG_LEN
  */
 export function CMSG_LEN(length: number): number {
-  const n = index(length);
+  const n = ssizeT(length);
   if (n < 0 || n > SOCKLEN_LIMIT - cmsgLen(0))
     throw new OverflowError("CMSG_LEN() argument out of range");
   return cmsgLen(n);
@@ -271,8 +360,9 @@ export function CMSG_LEN(length: number): number {
  * @see https://docs.python.org/3/library/socket.html#socket.CMSG_SPACE
  */
 export function CMSG_SPACE(length: number): number {
-  const n = index(length);
-  if (n < 0 || cmsgSpace(n) > SOCKLEN_LIMIT || n > SOCKLEN_LIMIT)
+  const n = ssizeT(length);
+  // CPython's get_CMSG_SPACE: CMSG_SPACE(1) bounds the length, to allow for padding before *and* after the data.
+  if (n < 0 || n > SOCKLEN_LIMIT - cmsgSpace(1) || cmsgSpace(n) > SOCKLEN_LIMIT)
     throw new OverflowError("CMSG_SPACE() argument out of range");
   return cmsgSpace(n);
 }
@@ -280,6 +370,9 @@ export function CMSG_SPACE(length: number): number {
 /**
  * Python's `socket.send_fds(sock, buffers, fds, flags=0, address=None)`: sends descriptors over an AF_UNIX
  * socket as SCM_RIGHTS ancillary data with `sendmsg`.
+ *
+ * DIFFERS FROM CPYTHON: `flags` and `address` are passed on to `sendmsg`; CPython's send_fds (3.9-3.13) accepts
+ * them but drops them.
  * @see https://docs.python.org/3/library/socket.html#socket.send_fds
  */
 export function send_fds(
@@ -291,9 +384,12 @@ export function send_fds(
 ): number {
   const list = [...fds].map((f) => cInt(f));
   const data = new Uint8Array(new Int32Array(list).buffer);
+  const SCM_RIGHTS = plat.consts.SCM_RIGHTS;
+  // Windows has no descriptor passing (CPython has no send_fds there).
+  if (SCM_RIGHTS === undefined) throw fromErrno(plat.errnos.EOPNOTSUPP);
   return sock.sendmsg(
     buffers,
-    [[plat.consts.SOL_SOCKET, plat.consts.SCM_RIGHTS, data]],
+    [[plat.consts.SOL_SOCKET, SCM_RIGHTS, data]],
     flags,
     address,
   );
@@ -302,6 +398,8 @@ export function send_fds(
 /**
  * Python's `socket.recv_fds(sock, bufsize, maxfds, flags=0)`: `[data, fds, msg_flags, address]`, receiving
  * up to `maxfds` descriptors (SCM_RIGHTS); truncation shows as MSG_CTRUNC in `msg_flags`.
+ *
+ * DIFFERS FROM CPYTHON: `flags` is passed on to `recvmsg` (e.g. MSG_PEEK, MSG_DONTWAIT); CPython's recv_fds drops it.
  * @see https://docs.python.org/3/library/socket.html#socket.recv_fds
  */
 export function recv_fds(

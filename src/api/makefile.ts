@@ -1,6 +1,6 @@
 /** `socket.makefile()`: Python's SocketIO and the buffered binary/text file objects over it (io module semantics). */
 import { plat } from "../ffi/index.ts";
-import { pyType } from "./args.ts";
+import { pyType, writableBytes } from "./args.ts";
 import {
   BlockingIOError,
   OSError,
@@ -13,7 +13,11 @@ export const IO_DECREF: unique symbol = Symbol("decref_socketios");
 
 /** The socket methods a SocketIO needs (kept structural so this file does not import the socket class). */
 export interface IOSocket {
-  recv_into(buffer: Uint8Array, nbytes?: number, flags?: number): number;
+  recv_into(
+    buffer: ArrayBufferView | ArrayBuffer,
+    nbytes?: number,
+    flags?: number,
+  ): number;
   send(data: Uint8Array, flags?: number): number;
   fileno(): number;
   /** Called when a file made by makefile() closes. */
@@ -27,6 +31,16 @@ export const DEFAULT_BUFFER_SIZE = 8192;
 
 function closedFile(): ValueError {
   return new ValueError("I/O operation on closed file.");
+}
+
+// DIFFERS FROM CPYTHON: Python raises io.UnsupportedOperation (an OSError and a ValueError) for the wrong
+// direction; a JS class can have one base only, so these are OSError with CPython's SocketIO message (the
+// buffered and text files use it too, where CPython's say just "read"/"not readable").
+function notReadable(): OSError {
+  return new OSError("File or stream is not readable.");
+}
+function notWritable(): OSError {
+  return new OSError("File or stream is not writable.");
 }
 
 /**
@@ -58,10 +72,19 @@ export class SocketIO {
     return this.#sock;
   }
 
-  /** Reads up to `b.length` bytes into `b` (`recv_into`): the count, 0 at EOF, or `null` if it would block. */
-  readinto(b: Uint8Array): number | null {
+  /** CPython's SocketIO.readable/writable/seekable word their closed-file error differently. */
+  #liveSocket(): void {
+    if (this.#sock === null)
+      throw new ValueError("I/O operation on closed socket.");
+  }
+
+  /**
+   * Reads up to `b.byteLength` bytes into `b` (one `recv_into`): the count, 0 at EOF, or `null` if it would block.
+   * @throws TimeoutError once; afterwards OSError "cannot read from timed out object" (bpo-7322)
+   */
+  readinto(b: ArrayBufferView | ArrayBuffer): number | null {
     const s = this.#live();
-    if (!this.#reading) throw new OSError("File not open for reading");
+    if (!this.#reading) throw notReadable();
     if (this.#timedOut) throw new OSError("cannot read from timed out object");
     try {
       return s.recv_into(b);
@@ -72,31 +95,96 @@ export class SocketIO {
     }
   }
 
-  /** Writes some of `b` (`send`): the count, or `null` if it would block. */
-  write(b: Uint8Array): number | null {
+  /**
+   * Python's `RawIOBase.read(size)`: at most `size` bytes with one `recv_into` (`null` if it would block);
+   * without `size` (or negative), everything until EOF (`readall`).
+   */
+  read(size: number | null = -1): Buffer | null {
+    const n = size === null || size === undefined ? -1 : size;
+    if (n < 0) return this.readall();
+    const b = Buffer.allocUnsafe(n);
+    const got = this.readinto(b);
+    if (got === null) return null;
+    return got === n ? b : b.subarray(0, got);
+  }
+
+  /** Python's `RawIOBase.readall()`: reads until EOF; `null` if nothing could be read without blocking. */
+  readall(): Buffer | null {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const b = this.read(DEFAULT_BUFFER_SIZE);
+      if (b === null) {
+        if (chunks.length === 0) return null;
+        break;
+      }
+      if (b.length === 0) break;
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * Python's `IOBase.readline(size)` on a raw file: one byte per `recv` so that nothing past the newline is
+   * consumed (another file made later from the same socket sees the rest, as http.client relies on).
+   */
+  readline(size: number | null = -1): Buffer {
+    const limit = size === null || size === undefined ? -1 : size;
+    const out: number[] = [];
+    const one = Buffer.allocUnsafe(1);
+    while (limit < 0 || out.length < limit) {
+      const n = this.readinto(one);
+      if (!n) break;
+      out.push(one[0]!);
+      if (one[0] === 10) break;
+    }
+    return Buffer.from(out);
+  }
+
+  /** All remaining lines (stopping once `hint` bytes were read, when given). */
+  readlines(hint = -1): Buffer[] {
+    const lines: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const line = this.readline();
+      if (line.length === 0) return lines;
+      lines.push(line);
+      total += line.length;
+      if (hint > 0 && total >= hint) return lines;
+    }
+  }
+
+  /** Writes some of `b` (one `send`): the count, or `null` if it would block. */
+  write(b: ArrayBufferView | ArrayBuffer | string): number | null {
     const s = this.#live();
-    if (!this.#writing) throw new OSError("File not open for writing");
+    if (!this.#writing) throw notWritable();
+    const bytes = toBytes(b);
     try {
-      return s.send(b);
+      return s.send(bytes);
     } catch (e) {
       if (e instanceof BlockingIOError) return null;
       throw e;
     }
   }
 
+  /** Python's `IOBase.writelines`: `write` of each item (a raw write may be partial, as in Python). */
+  writelines(lines: Iterable<ArrayBufferView | ArrayBuffer | string>): void {
+    this.#live();
+    for (const l of lines) this.write(l);
+  }
+
   /** Whether reads are allowed. @throws ValueError on a closed file */
   readable(): boolean {
-    this.#live();
+    this.#liveSocket();
     return this.#reading;
   }
   /** Whether writes are allowed. @throws ValueError on a closed file */
   writable(): boolean {
-    this.#live();
+    this.#liveSocket();
     return this.#writing;
   }
   /** Always `false`: sockets cannot seek. @throws ValueError on a closed file */
   seekable(): boolean {
-    this.#live();
+    this.#liveSocket();
     return false;
   }
   /** The socket's descriptor. */
@@ -126,6 +214,27 @@ export class SocketIO {
   [Symbol.dispose](): void {
     this.close();
   }
+  /** `for (const line of f)`: lines until EOF. */
+  *[Symbol.iterator](): Generator<Buffer, void, undefined> {
+    for (;;) {
+      const line = this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+}
+
+/**
+ * Bytes-like input as a Uint8Array view.
+ * DIFFERS FROM CPYTHON: a string is written as UTF-8, like the socket methods (Python: TypeError).
+ */
+function toBytes(data: ArrayBufferView | ArrayBuffer | string): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data))
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError(`a bytes-like object is required, not '${pyType(data)}'`);
 }
 
 /** A byte chunk → the data as a Buffer (copy). */
@@ -139,9 +248,13 @@ function out(b: Uint8Array, start: number, end: number): Buffer {
  * Python's `io.BufferedReader`/`BufferedWriter`/`BufferedRWPair` over a SocketIO: the binary file of
  * `makefile("rb" | "wb" | "rwb")`. Reads fill an internal buffer with one `recv_into` at a time (never a
  * call per byte or per line); writes collect until the buffer is full or `flush()`.
+ *
+ * DIFFERS FROM CPYTHON: one class for the three; the `"rwb"` file therefore has `mode`, `name` and `peek`, which
+ * CPython's BufferedRWPair lacks.
  * @see https://docs.python.org/3/library/io.html#io.BufferedReader
  */
 export class BufferedSocketFile {
+  /** The unbuffered file underneath (Python's `BufferedReader.raw`): the `SocketIO` that calls `recv_into`/`send`. */
   readonly raw: SocketIO;
   #rbuf: Uint8Array;
   #rpos = 0;
@@ -165,13 +278,11 @@ export class BufferedSocketFile {
   }
   #checkRead(): void {
     this.#check();
-    if (!this.raw.mode.includes("r"))
-      throw new OSError("File not open for reading");
+    if (!this.raw.mode.includes("r")) throw notReadable();
   }
   #checkWrite(): void {
     this.#check();
-    if (!this.raw.mode.includes("w"))
-      throw new OSError("File not open for writing");
+    if (!this.raw.mode.includes("w")) throw notWritable();
   }
 
   /** Refills the read buffer with one raw read: bytes read, 0 at EOF, null if it would block. */
@@ -237,7 +348,11 @@ export class BufferedSocketFile {
     return b;
   }
 
-  /** Reads up to `size` bytes with at most one raw read (Python's `read1`). */
+  /**
+   * Reads up to `size` bytes with at most one raw read (Python's `read1`).
+   * DIFFERS FROM CPYTHON: with an empty buffer the raw read fills the buffer (up to its size) and the rest stays
+   * buffered; CPython asks the socket for `size` bytes only.
+   */
   read1(size = -1): Buffer {
     this.#checkRead();
     if (this.#rend === this.#rpos) {
@@ -293,8 +408,8 @@ export class BufferedSocketFile {
   }
 
   /** Reads into `b` (blocking until it is full or EOF): the count. */
-  readinto(b: ArrayBufferView): number | null {
-    const view = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  readinto(b: ArrayBufferView | ArrayBuffer): number | null {
+    const view = writableBytes(b);
     const data = this.read(view.length);
     if (data === null) return null;
     view.set(data);
@@ -312,18 +427,7 @@ export class BufferedSocketFile {
   /** Buffers `data` and sends when the buffer fills; returns its length. Strings are taken as UTF-8. */
   write(data: ArrayBufferView | ArrayBuffer | string): number {
     this.#checkWrite();
-    const b =
-      typeof data === "string"
-        ? Buffer.from(data, "utf8")
-        : data instanceof ArrayBuffer
-          ? new Uint8Array(data)
-          : ArrayBuffer.isView(data)
-            ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-            : (() => {
-                throw new TypeError(
-                  `a bytes-like object is required, not '${pyType(data)}'`,
-                );
-              })();
+    const b = toBytes(data);
     if (this.#wlen + b.length <= this.#wbuf.length) {
       this.#wbuf.set(b, this.#wlen);
       this.#wlen += b.length;
@@ -429,7 +533,10 @@ export class BufferedSocketFile {
 
 /** Text-file options of `makefile`, as Python's keyword arguments. */
 export interface TextOptions {
-  /** Text encoding; only UTF-8 family names and `latin-1`/`ascii` are available (TextDecoder's set). Default UTF-8. */
+  /**
+   * Text encoding (default UTF-8). UTF-8, latin-1 and ASCII (with Python's aliases) behave as Python's codecs;
+   * any other name is decoded by `TextDecoder` (WHATWG) and cannot be written.
+   */
   encoding?: string | null;
   /** `"strict"` (default), `"replace"` or `"ignore"`. */
   errors?: string | null;
@@ -437,22 +544,231 @@ export interface TextOptions {
   newline?: string | null;
 }
 
+/** An incremental codec with Python's `errors` handling. */
+interface Codec {
+  /** Python's codec name, as its messages show it (`'utf-8'`, `'latin-1'`, `'ascii'`). */
+  readonly name: string;
+  decode(b: Uint8Array, final: boolean): string;
+  encode(s: string): Uint8Array;
+}
+
+/** Python's spelling of a character in a UnicodeError message: `'\u20ac'`. */
+function escapeChar(cp: number): string {
+  if (cp < 0x100) return `'\\x${cp.toString(16).padStart(2, "0")}'`;
+  if (cp < 0x10000) return `'\\u${cp.toString(16).padStart(4, "0")}'`;
+  return `'\\U${cp.toString(16).padStart(8, "0")}'`;
+}
+
+/**
+ * Encodes `s` one code point at a time with `put` (false: not encodable); unencodable runs follow `errors`
+ * (strict: ValueError with CPython's UnicodeEncodeError text; replace: `?`; ignore: dropped).
+ */
+function encodeWith(
+  name: string,
+  errors: string,
+  reason: string,
+  s: string,
+  put: (cp: number, out: number[]) => boolean,
+): Uint8Array {
+  const out: number[] = [];
+  let pos = 0; // position in code points, as Python counts them
+  const cps = [...s];
+  for (let i = 0; i < cps.length; i++, pos++) {
+    const cp = cps[i]!.codePointAt(0)!;
+    if (put(cp, out)) continue;
+    if (errors === "strict") {
+      let j = i + 1;
+      while (j < cps.length && !put(cps[j]!.codePointAt(0)!, [])) j++;
+      const what =
+        j - i === 1
+          ? `character ${escapeChar(cp)} in position ${pos}`
+          : `characters in position ${pos}-${pos + j - i - 1}`;
+      // DIFFERS FROM CPYTHON: a ValueError with UnicodeEncodeError's text (Python's class derives from ValueError).
+      throw new ValueError(`'${name}' codec can't encode ${what}: ${reason}`);
+    }
+    if (errors === "replace") out.push(0x3f);
+  }
+  return Uint8Array.from(out);
+}
+
+const utf8Encoder = new TextEncoder();
+
+function utf8Codec(errors: string): Codec {
+  const decoder = new TextDecoder("utf-8", { fatal: errors === "strict" });
+  return {
+    name: "utf-8",
+    decode(b, final) {
+      let text: string;
+      try {
+        text = decoder.decode(b, { stream: !final });
+      } catch {
+        // DIFFERS FROM CPYTHON: TextDecoder does not say where; Python names the byte and position.
+        throw new ValueError("'utf-8' codec can't decode bytes: invalid data");
+      }
+      // DIFFERS FROM CPYTHON: "ignore" also drops U+FFFD characters that were validly encoded in the input.
+      return errors === "ignore" ? text.replace(/\ufffd/g, "") : text;
+    },
+    encode(t) {
+      if (t.isWellFormed()) return utf8Encoder.encode(t);
+      return encodeWith(
+        "utf-8",
+        errors,
+        "surrogates not allowed",
+        t,
+        (cp, out) => {
+          if (cp >= 0xd800 && cp <= 0xdfff) return false;
+          for (const byte of utf8Encoder.encode(String.fromCodePoint(cp)))
+            out.push(byte);
+          return true;
+        },
+      );
+    },
+  };
+}
+
+function byteCodec(name: string, max: number, errors: string): Codec {
+  const reason = `ordinal not in range(${max + 1})`;
+  return {
+    name,
+    decode(b) {
+      if (max === 0xff)
+        return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString(
+          "latin1",
+        );
+      let text = "";
+      for (let i = 0; i < b.length; i++) {
+        const c = b[i]!;
+        if (c <= max) text += String.fromCharCode(c);
+        else if (errors === "strict")
+          throw new ValueError(
+            `'${name}' codec can't decode byte 0x${c.toString(16)} in position ${i}: ${reason}`,
+          );
+        else if (errors === "replace") text += "\ufffd";
+      }
+      return text;
+    },
+    encode(t) {
+      return encodeWith(name, errors, reason, t, (cp, out) => {
+        if (cp > max) return false;
+        out.push(cp);
+        return true;
+      });
+    },
+  };
+}
+
+// Python's codec aliases, compared after lower-casing and dropping "-", "_" and spaces.
+const UTF8_NAMES = new Set(["utf8", "u8", "utf", "cp65001"]);
+const LATIN1_NAMES = new Set([
+  "latin1",
+  "latin",
+  "l1",
+  "iso88591",
+  "8859",
+  "cp819",
+  "isoir100",
+  "csisolatin1",
+]);
+const ASCII_NAMES = new Set([
+  "ascii",
+  "usascii",
+  "646",
+  "us",
+  "ansix3.41968",
+  "ansix3.41986",
+  "ansix3.4",
+  "cp367",
+  "csascii",
+  "ibm367",
+  "iso646us",
+  "isoir6",
+]);
+
+function codecFor(encoding: string, errors: string): Codec {
+  const key = encoding.toLowerCase().replace(/[-_\s]/g, "");
+  if (UTF8_NAMES.has(key)) return utf8Codec(errors);
+  if (LATIN1_NAMES.has(key)) return byteCodec("latin-1", 0xff, errors);
+  if (ASCII_NAMES.has(key)) return byteCodec("ascii", 0x7f, errors);
+  // DIFFERS FROM CPYTHON: other encodings go through TextDecoder (WHATWG labels and tables, which differ from
+  // Python's codecs in places) and are read-only.
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(
+      encoding as ConstructorParameters<typeof TextDecoder>[0],
+      { fatal: errors === "strict" },
+    );
+  } catch {
+    throw new ValueError(`unknown encoding: ${encoding}`);
+  }
+  return {
+    name: encoding,
+    decode(b, final) {
+      try {
+        return decoder.decode(b, { stream: !final });
+      } catch {
+        throw new ValueError(
+          `'${encoding}' codec can't decode bytes: invalid data`,
+        );
+      }
+    },
+    encode() {
+      throw new ValueError(
+        `writing is only supported for utf-8, latin-1 and ascii, not ${encoding}`,
+      );
+    },
+  };
+}
+
+/** Index in `s` just past `n` code points counted from `from`, or -1 when `s` holds fewer. */
+function advance(s: string, from: number, n: number): number {
+  let i = from;
+  for (let k = 0; k < n; k++) {
+    if (i >= s.length) return -1;
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+  }
+  return i;
+}
+
+/** Number of code points in `s` (Python's `len(str)`). */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 /**
  * Python's `io.TextIOWrapper` over the binary socket file: the file of `makefile("r" | "w" | "rw")`.
- * Decodes incrementally, so a multi-byte character split across reads comes out whole.
+ * Decodes incrementally, so a multi-byte character split across reads comes out whole; sizes and limits count
+ * characters (code points), as Python's `str` does.
  * @see https://docs.python.org/3/library/io.html#io.TextIOWrapper
  */
 export class TextSocketFile {
+  /** The binary file underneath (Python's `TextIOWrapper.buffer`). */
   readonly buffer: BufferedSocketFile;
   /** The mode string given to `makefile`. */
   readonly mode: string;
+  /** The text encoding, e.g. `"utf-8"` (Python's `TextIOWrapper.encoding`). */
   readonly encoding: string;
+  /** How encoding and decoding errors are handled, e.g. `"strict"` (Python's `TextIOWrapper.errors`). */
   readonly errors: string;
-  #decoder: TextDecoder;
-  #encoder = new TextEncoder();
+  #codec: Codec;
   #newline: string | null;
+  // Decoded text not yet returned: #pending from index #pos.
   #pending = "";
+  #pos = 0;
+  // The last read1 saw EOF (reset when data arrives again).
   #eof = false;
+  // Universal newlines: a "\r" ending a chunk waits to see whether "\n" follows.
   #pendingCR = false;
 
   constructor(
@@ -462,46 +778,26 @@ export class TextSocketFile {
   ) {
     this.buffer = buffer;
     this.mode = mode;
+    // DIFFERS FROM CPYTHON: the default is UTF-8, not the locale's encoding (io.text_encoding(None)).
     this.encoding = opts.encoding ?? "utf-8";
     this.errors = opts.errors ?? "strict";
+    if (typeof this.encoding !== "string")
+      throw new TypeError(
+        `TextIOWrapper() argument 'encoding' must be str or None, not ${pyType(this.encoding)}`,
+      );
     const nl = opts.newline === undefined ? null : opts.newline;
     if (nl !== null && !["", "\n", "\r", "\r\n"].includes(nl))
       throw new ValueError(`illegal newline value: ${nl}`);
     this.#newline = nl;
+    // DIFFERS FROM CPYTHON: only these three handlers exist here (Python also has surrogateescape, ...).
     if (!["strict", "replace", "ignore"].includes(this.errors))
       throw new ValueError(`unsupported errors handler '${this.errors}'`);
-    try {
-      this.#decoder = new TextDecoder(
-        this.encoding as ConstructorParameters<typeof TextDecoder>[0],
-        {
-          fatal: this.errors === "strict",
-        },
-      );
-    } catch {
-      throw new ValueError(`unknown encoding: ${this.encoding}`);
-    }
-    if (this.errors === "ignore") this.#ignore = true;
-    const norm = this.#decoder.encoding; // the WHATWG name: "utf-8", "windows-1252", ...
-    this.#encode =
-      norm === "utf-8"
-        ? (t) => this.#encoder.encode(t)
-        : norm === "windows-1252" || norm === "iso-8859-1"
-          ? (t) => {
-              for (let i = 0; i < t.length; i++)
-                if (t.charCodeAt(i) > 0xff)
-                  throw new ValueError(
-                    `'latin-1' codec can't encode character in position ${i}: ordinal not in range(256)`,
-                  );
-              return Buffer.from(t, "latin1");
-            }
-          : () => {
-              throw new ValueError(
-                `writing is only supported for utf-8 and latin-1, not ${this.encoding}`,
-              );
-            };
+    this.#codec = codecFor(this.encoding, this.errors);
   }
-  #ignore = false;
-  #encode: (s: string) => Uint8Array;
+
+  #check(): void {
+    if (this.buffer.closed) throw closedFile();
+  }
 
   #translate(s: string): string {
     if (this.#newline !== null) return s;
@@ -517,91 +813,104 @@ export class TextSocketFile {
     return s.replace(/\r\n?/g, "\n");
   }
 
-  #decode(b: Uint8Array, final: boolean): string {
-    let s: string;
-    try {
-      s = this.#decoder.decode(b, { stream: !final });
-    } catch {
-      throw new ValueError(
-        `'${this.encoding}' codec can't decode bytes: invalid data`,
-      );
-    }
-    if (this.#ignore) s = s.replace(/\ufffd/g, "");
-    return s;
-  }
-
-  /** Pulls one more chunk into the pending text; false at EOF. */
+  /** Pulls one more chunk (one `read1`) into the pending text, dropping what was consumed; false at EOF. */
   #more(): boolean {
-    if (this.#eof) return false;
     const chunk = this.buffer.read1(DEFAULT_BUFFER_SIZE);
+    const rest = this.#pending.slice(this.#pos);
+    this.#pos = 0;
     if (chunk.length === 0) {
       this.#eof = true;
-      this.#pending += this.#translate(this.#decode(new Uint8Array(0), true));
-      return this.#pending.length > 0;
+      const tail = this.#translate(this.#codec.decode(new Uint8Array(0), true));
+      this.#pending = rest + tail;
+      return tail.length > 0;
     }
-    this.#pending += this.#translate(this.#decode(chunk, false));
+    this.#eof = false;
+    this.#pending = rest + this.#translate(this.#codec.decode(chunk, false));
     return true;
   }
 
-  /** Reads up to `size` characters; without `size`, until EOF. */
-  read(size = -1): string {
-    if (size < 0) {
-      while (this.#more());
-      const s = this.#pending;
+  /** Returns pending text up to index `end` and consumes it. */
+  #take(end: number): string {
+    const s = this.#pending.slice(this.#pos, end);
+    if (end >= this.#pending.length) {
       this.#pending = "";
-      return s;
-    }
-    while (this.#pending.length < size && this.#more());
-    const s = this.#pending.slice(0, size);
-    this.#pending = this.#pending.slice(s.length);
+      this.#pos = 0;
+    } else this.#pos = end;
     return s;
   }
 
-  #lineEnd(): number {
+  /** Reads up to `size` characters; without `size` (or negative), until EOF. */
+  read(size: number | null = -1): string {
+    this.#check();
+    if (!this.buffer.readable()) throw notReadable();
+    const n = size === null || size === undefined ? -1 : size;
+    if (typeof n !== "number")
+      throw new TypeError(
+        `argument should be integer or None, not '${pyType(n)}'`,
+      );
+    if (n < 0) {
+      while (this.#more());
+      return this.#take(this.#pending.length);
+    }
+    // Count code points once: `i` walks the pending text, surviving the compaction that #more does.
+    let i = this.#pos;
+    let count = 0;
+    for (;;) {
+      const p = this.#pending;
+      while (count < n && i < p.length) {
+        const c = p.charCodeAt(i);
+        i += c >= 0xd800 && c <= 0xdbff && i + 1 < p.length ? 2 : 1;
+        count++;
+      }
+      if (count >= n) return this.#take(i);
+      const base = this.#pos;
+      if (!this.#more()) return this.#take(this.#pending.length);
+      i -= base;
+    }
+  }
+
+  /** Index just past the first line ending at or after `from`, or -1 if none is complete yet. */
+  #lineEnd(from: number): number {
     const p = this.#pending;
     const nl = this.#newline;
-    if (nl === null || nl === "\n") {
-      const i = p.indexOf("\n");
-      return i < 0 ? -1 : i + 1;
-    }
-    if (nl === "\r" || nl === "\r\n") {
-      const i = p.indexOf(nl);
-      return i < 0 ? -1 : i + nl.length;
+    if (nl === null || nl === "\n" || nl === "\r" || nl === "\r\n") {
+      const sep = nl ?? "\n";
+      const i = p.indexOf(sep, from);
+      return i < 0 ? -1 : i + sep.length;
     }
     // newline "": any of \r, \n, \r\n ends a line (a final \r needs the next char to decide).
-    const m = /\r\n|\r(?=.)|\n/s.exec(p);
-    if (m) return m.index + m[0].length;
-    if (p.endsWith("\r") && this.#eof) return p.length;
+    for (let i = from; i < p.length; i++) {
+      const c = p.charCodeAt(i);
+      if (c === 10) return i + 1;
+      if (c === 13) {
+        if (i + 1 < p.length) return p.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+        return this.#eof ? i + 1 : -1;
+      }
+    }
     return -1;
   }
 
-  /** Reads one line including its newline (at most `limit` characters); empty at EOF. */
-  readline(limit = -1): string {
+  /** Reads one line including its ending (at most `limit` characters); empty at EOF. */
+  readline(limit: number | null = -1): string {
+    this.#check();
+    if (!this.buffer.readable()) throw notReadable();
+    const lim = limit === null || limit === undefined ? -1 : limit;
+    let scan = this.#pos;
     for (;;) {
-      const end = this.#lineEnd();
-      if (
-        limit >= 0 &&
-        (end < 0 ? this.#pending.length : end) >= limit &&
-        this.#pending.length >= limit
-      ) {
-        const s = this.#pending.slice(0, limit);
-        this.#pending = this.#pending.slice(limit);
-        return s;
+      const end = this.#lineEnd(scan);
+      if (lim >= 0) {
+        const cut = advance(this.#pending, this.#pos, lim);
+        if (cut >= 0 && (end < 0 || cut < end)) return this.#take(cut);
       }
-      if (end >= 0) {
-        const s = this.#pending.slice(0, end);
-        this.#pending = this.#pending.slice(end);
-        return s;
-      }
-      if (!this.#more()) {
-        const s = this.#pending;
-        this.#pending = "";
-        return s;
-      }
+      if (end >= 0) return this.#take(end);
+      const seen = this.#pending.length - this.#pos;
+      if (!this.#more()) return this.#take(this.#pending.length);
+      // Look again from the last old character: a "\r\n" may straddle the chunks.
+      scan = Math.max(0, seen - 1);
     }
   }
 
-  /** All remaining lines. */
+  /** All remaining lines (stopping once `hint` characters were read, when given). */
   readlines(hint = -1): string[] {
     const lines: string[] = [];
     let total = 0;
@@ -609,24 +918,22 @@ export class TextSocketFile {
       const l = this.readline();
       if (!l) return lines;
       lines.push(l);
-      total += l.length;
+      total += codePoints(l);
       if (hint > 0 && total >= hint) return lines;
     }
   }
 
-  /** Encodes and buffers `s` (universal-newline mode writes `\n` as is on POSIX); returns its length. */
+  /** Encodes and buffers `s` (`"\n"` becomes `newline` when that is `"\r"` or `"\r\n"`); returns its length in characters. */
   write(s: string): number {
+    this.#check();
     if (typeof s !== "string")
       throw new TypeError(`write() argument must be str, not ${pyType(s)}`);
+    if (!this.buffer.writable()) throw notWritable();
     let t = s;
-    if (
-      this.#newline !== null &&
-      this.#newline !== "" &&
-      this.#newline !== "\n"
-    )
+    if (this.#newline === "\r" || this.#newline === "\r\n")
       t = t.replace(/\n/g, this.#newline);
-    this.buffer.write(this.#encode(t));
-    return s.length;
+    this.buffer.write(this.#codec.encode(t));
+    return codePoints(s);
   }
 
   /** Writes each string of `lines`. */

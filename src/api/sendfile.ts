@@ -12,10 +12,15 @@ const SEEK_SET = 0;
 
 /** A file-like object: what CPython's `sendfile` looks at (`fileno`, `read`, `seek`, `mode`), or a Node FileHandle (`fd`). */
 export interface FileLike {
+  /** The descriptor to send from with `sendfile(2)` (Python file objects). */
   fileno?(): number;
+  /** The descriptor, for Node's `FileHandle`. */
   fd?: number;
+  /** Reads up to `n` bytes: used when there is no descriptor to `sendfile(2)` from. */
   read?(n: number): ArrayBufferView | string | null;
+  /** Moves the file position: to `offset` before sending (when one is given), to the end of what was sent after. */
   seek?(offset: number): unknown;
+  /** The file's mode: text modes (without `"b"`) are refused, as CPython does. */
   mode?: string;
 }
 
@@ -46,7 +51,7 @@ function checkParams(
   if (count !== null && count !== undefined) {
     if (typeof count !== "number" || !Number.isInteger(count))
       throw new TypeError(
-        `count must be a positive integer (got ${String(count)})`,
+        `count must be a positive integer (got ${typeof count === "string" ? `'${count}'` : String(count)})`,
       );
     if (count <= 0)
       throw new ValueError(`count must be a positive integer (got ${count})`);
@@ -69,6 +74,16 @@ interface Source {
   done(): void;
 }
 
+/** A Node `fs` error (`code: "ENOENT"`, ...) as our OSError of the right class; anything else unchanged. */
+function osErrorOf(e: unknown, filename?: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  const n =
+    typeof code === "string"
+      ? (E as Readonly<Record<string, number>>)[code]
+      : undefined;
+  return n === undefined ? e : fromErrno(n, filename);
+}
+
 function source(file: SendfileSource): Source {
   if (typeof file === "number") {
     if (!Number.isInteger(file) || file < 0)
@@ -86,7 +101,12 @@ function source(file: SendfileSource): Source {
       throw new TypeError(
         "sendfile() needs a Bun.file(path), not an in-memory Blob",
       );
-    const fd = openSync(path, "r");
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (e) {
+      throw osErrorOf(e, path);
+    }
     return { fd, read: null, seek: null, done: () => closeSync(fd) };
   }
   if (typeof file !== "object" || file === null)
@@ -126,21 +146,20 @@ export function sendfileImpl(
   count: number | null,
 ): number {
   checkParams(sock, file, count);
+  // DIFFERS FROM CPYTHON: a negative offset is a ValueError here (CPython fails later, in os.sendfile or seek).
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0)
     throw new ValueError(
       `offset must be a non-negative integer (got ${String(offset)})`,
     );
   const timeout = sock.gettimeout();
-  if (timeout === 0)
-    throw new ValueError("non-blocking sockets are not supported");
   const src = source(file);
   try {
-    const sockfd = sock.fileno();
-    if (sockfd < 0) throw fromErrno(E.EBADF);
     if (src.fd >= 0) {
-      const r = viaSendfile(sockfd, src, offset, count, timeout);
+      const r = viaSendfile(sock, src, offset, count, timeout);
       if (r !== null) return r;
     }
+    if (timeout === 0)
+      throw new ValueError("non-blocking sockets are not supported");
     return viaSend(sock, src, offset, count);
   } finally {
     src.done();
@@ -149,7 +168,7 @@ export function sendfileImpl(
 
 /** `sendfile(2)` loop; `null` when the descriptor can't be used that way (nothing sent yet: fall back). */
 function viaSendfile(
-  sockfd: number,
+  sock: SendfileSocket,
   src: Source,
   offset: number,
   count: number | null,
@@ -158,12 +177,19 @@ function viaSendfile(
   let size: number;
   try {
     const st = fstatSync(src.fd);
+    // DIFFERS FROM CPYTHON: CPython sends a pipe, FIFO or socket with os.sendfile when fstat works, and as their
+    // st_size is 0 it returns 0 without sending anything; here they fall back to the read + send loop.
     if (!st.isFile()) return null;
     size = st.size;
   } catch {
     return null;
   }
+  // As CPython: an empty regular file returns 0 before the socket mode is looked at.
   if (size === 0) return 0;
+  if (timeout === 0)
+    throw new ValueError("non-blocking sockets are not supported");
+  const sockfd = sock.fileno();
+  if (sockfd < 0) throw fromErrno(E.EBADF);
   let blocksize = Math.min(count || size, 2 ** 30);
   let total = 0;
   let off = offset;
@@ -216,9 +242,15 @@ function viaSend(
     ((n: number): Uint8Array => {
       let got: number;
       try {
-        got = readSync(src.fd, chunk, 0, n, pos);
-      } catch {
-        got = readSync(src.fd, chunk, 0, n, null);
+        try {
+          got = readSync(src.fd, chunk, 0, n, pos);
+        } catch (e) {
+          // ESPIPE: a pipe or socket has no position; read where it is
+          if ((e as { code?: unknown }).code !== "ESPIPE") throw e;
+          got = readSync(src.fd, chunk, 0, n, null);
+        }
+      } catch (e) {
+        throw osErrorOf(e);
       }
       return chunk.subarray(0, got);
     });

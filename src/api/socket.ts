@@ -39,7 +39,7 @@ import { sendfileImpl, type SendfileSource } from "./sendfile.ts";
 const K = plat.consts;
 const E = plat.errnos;
 const F = plat.features;
-const TYPE_FLAGS = (F.sockTypeFlags ? K.SOCK_NONBLOCK | K.SOCK_CLOEXEC : 0) | 0;
+const TYPE_FLAGS = C.SOCK_NONBLOCK | C.SOCK_CLOEXEC; // 0 where the OS has no type flags
 
 // Scratch memory shared by all sockets of this thread; none of it moves (ArrayBuffer-backed).
 const SCRATCH_SIZE = 65536;
@@ -144,7 +144,7 @@ export class SocketObject {
         fam,
         typ,
         pro,
-        defaultTimeout >= 0 || (typ & K.SOCK_NONBLOCK) !== 0,
+        defaultTimeout >= 0 || (typ & C.SOCK_NONBLOCK) !== 0,
       );
       if (fd < 0) throw fromErrno(-fd);
     } else {
@@ -158,9 +158,11 @@ export class SocketObject {
       if (typ === -1) typ = t.value;
       if (fam === -1) fam = detectFamily(fd);
       if (pro === -1) {
-        const p = F.soDomain
-          ? C.getIntOpt(fd, K.SOL_SOCKET, K.SO_PROTOCOL)
-          : { value: 0, err: 0 };
+        // CPython: SO_PROTOCOL where the OS has it; Windows: SO_PROTOCOL_INFOW (C.socketInfo).
+        const p =
+          F.soDomain && K.SO_PROTOCOL !== undefined
+            ? C.getIntOpt(fd, K.SOL_SOCKET, K.SO_PROTOCOL)
+            : { value: C.socketInfo(fd)?.[2] ?? 0, err: 0 };
         pro = p.err ? 0 : p.value;
       }
     }
@@ -168,7 +170,7 @@ export class SocketObject {
     this.#family = fam;
     this.#type = typ & ~TYPE_FLAGS;
     this.#proto = pro;
-    if (F.sockTypeFlags && typ & K.SOCK_NONBLOCK) this.#timeout = 0;
+    if (F.sockTypeFlags && typ & C.SOCK_NONBLOCK) this.#timeout = 0;
     else {
       this.#timeout = defaultTimeout;
       if (defaultTimeout >= 0 && fileno !== null && fileno !== undefined) {
@@ -344,14 +346,16 @@ export class SocketObject {
     const len = packAddress(this.#family, address, caller, inSa);
     if (fd < 0) {
       if (raise) this.#closed();
-      return E.EBADF;
+      return E[F.closedSocket];
     }
     const r = C.connect(fd, inSa.bytes, len);
     if (r === 0) return 0;
     const err = -r;
     const timeout = this.#timeout;
     const wait =
-      err === E.EINTR ? timeout !== 0 : timeout > 0 && err === E.EINPROGRESS;
+      err === E.EINTR
+        ? timeout !== 0
+        : timeout > 0 && err === E[F.connectInProgress]; // Winsock: WSAEWOULDBLOCK
     if (!wait) return err;
     // CPython's sock_call_ex(connect=1): wait for writability (or error), then read SO_ERROR.
     const deadline = timeout > 0 ? now() + timeout * 1e9 : -1;
@@ -626,7 +630,8 @@ export class SocketObject {
     nbytes = 0,
     flags = 0,
   ): number {
-    const b = buffer instanceof Uint8Array ? buffer : arg.writableBytes(buffer);
+    const b =
+      buffer instanceof Uint8Array ? buffer : intoBuffer(buffer, "recv_into");
     let n = nbytes === 0 ? 0 : arg.bufsize(nbytes, "recv_into");
     if (n > b.length)
       throw new ValueError("buffer too small for requested bytes");
@@ -649,7 +654,10 @@ export class SocketObject {
     nbytes = 0,
     flags = 0,
   ): [nbytes: number, address: AddressOut] {
-    const b = buffer instanceof Uint8Array ? buffer : arg.writableBytes(buffer);
+    const b =
+      buffer instanceof Uint8Array
+        ? buffer
+        : intoBuffer(buffer, "recvfrom_into");
     let n = nbytes === 0 ? 0 : arg.bufsize(nbytes, "recvfrom_into");
     if (n > b.length)
       throw new ValueError("nbytes is greater than the length of the buffer");
@@ -773,9 +781,13 @@ export class SocketObject {
       ancdata,
       "sendmsg() argument 2 must be an iterable",
     )) {
-      if (!Array.isArray(item) || item.length !== 3)
+      if (!Array.isArray(item))
         throw new TypeError(
-          "[sendmsg() ancillary data items]() argument must be sequence of length 3",
+          `[sendmsg() ancillary data items]() argument must be 3-item sequence, not ${arg.pyType(item)}`,
+        );
+      if (item.length !== 3)
+        throw new TypeError(
+          `[sendmsg() ancillary data items]() argument must be sequence of length 3, not ${item.length}`,
         );
       items.push([
         arg.cInt(item[0]),
@@ -819,10 +831,9 @@ export class SocketObject {
     msg_flags: number,
     address: AddressOut,
   ] {
-    const n = arg.index(bufsize);
+    const n = ssize(bufsize);
     if (n < 0) throw new ValueError("negative buffer size in recvmsg()");
-    const anc = arg.index(ancbufsize);
-    if (anc < 0) throw new ValueError("negative buffer size in recvmsg()");
+    const anc = ancBufSize(ancbufsize);
     const fl = arg.cInt(flags);
     const fd = this.#fd;
     if (fd < 0) this.#closed();
@@ -850,9 +861,16 @@ export class SocketObject {
   ] {
     const bufs = [
       ...iterOf(buffers, "recvmsg_into() argument 1 must be an iterable"),
-    ].map(arg.writableBytes);
-    const anc = arg.index(ancbufsize);
-    if (anc < 0) throw new ValueError("negative buffer size in recvmsg_into()");
+    ].map((x) => {
+      try {
+        return arg.writableBytes(x);
+      } catch {
+        throw new TypeError(
+          "recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers",
+        );
+      }
+    });
+    const anc = ancBufSize(ancbufsize);
     const fl = arg.cInt(flags);
     const fd = this.#fd;
     if (fd < 0) this.#closed();
@@ -968,8 +986,11 @@ export class SocketObject {
   /** Python's `repr(sock)`: `<socket.socket fd=5, family=2, type=1, proto=0, laddr=('127.0.0.1', 8080)>`. */
   toString(): string {
     const fd = this.#fd;
-    let s = `<socket.socket${fd < 0 ? " [closed]" : ""} fd=${fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
-    if (fd >= 0) {
+    // socket.py __repr__: "[closed]" once close() was called, even while a makefile() file keeps the fd open
+    // (then fd is still shown and the addresses are not).
+    const closed = fd < 0 || this.#closing;
+    let s = `<socket.socket${closed ? " [closed]" : ""} fd=${fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
+    if (!closed) {
       for (const [label, get] of [
         ["laddr", (): AddressOut => this.getsockname()],
         ["raddr", (): AddressOut => this.getpeername()],
@@ -1021,10 +1042,13 @@ function shrink(buf: Buffer, n: number): Buffer {
 
 /** AF_* of an adopted descriptor: `SO_DOMAIN` where the OS has it, else `getsockname`'s family. */
 function detectFamily(fd: number): number {
-  if (F.soDomain) {
+  if (F.soDomain && K.SO_DOMAIN !== undefined) {
     const d = C.getIntOpt(fd, K.SOL_SOCKET, K.SO_DOMAIN);
     if (!d.err) return d.value;
   }
+  // Windows: getsockname fails on an unbound socket; SO_PROTOCOL_INFOW knows the family.
+  const info = C.socketInfo(fd);
+  if (info) return info[0];
   outSa.prepareOut();
   const r = C.getsockname(fd, outSa.bytes, outSa.lenBox);
   if (r < 0) throw fromErrno(-r);
@@ -1044,6 +1068,33 @@ function sendmsgImpl(
   flags: number,
 ): number {
   return msg.sendmsg(fd, bufs, control, name, namelen, flags | C.SEND_FLAGS);
+}
+
+/** A writable byte view of `x`, or CPython's TypeError for `fn()`'s buffer argument. */
+function intoBuffer(x: unknown, fn: string): Uint8Array {
+  try {
+    return arg.writableBytes(x);
+  } catch {
+    throw new TypeError(
+      `${fn}() argument 1 must be read-write bytes-like object, not ${arg.pyType(x)}`,
+    );
+  }
+}
+
+/** CPython's "n" format: an integer that fits `Py_ssize_t`, else OverflowError. */
+function ssize(x: unknown): number {
+  const n = arg.index(x);
+  if (n >= 2 ** 63 || n < -(2 ** 63))
+    throw new OverflowError("Python int too large to convert to C ssize_t");
+  return n;
+}
+
+/** `ancbufsize` of recvmsg/recvmsg_into: CPython allows 0..SOCKLEN_T_LIMIT (INT_MAX). */
+function ancBufSize(x: unknown): number {
+  const n = ssize(x);
+  if (n < 0 || n > 0x7fffffff)
+    throw new ValueError("invalid ancillary data buffer length");
+  return n;
 }
 
 function iterOf<T>(x: Iterable<T>, message: string): Iterable<T> {

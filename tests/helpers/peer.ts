@@ -20,7 +20,13 @@
  * @module
  */
 import type { Subprocess } from "bun";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -56,12 +62,46 @@ export function killAllPeers(): void {
 let pythonPath: string | undefined;
 
 /**
- * The Python interpreter to run: `$PYTHON` if set, else the real executable behind
- * `python3` (resolved once; a pyenv shim costs ~300 ms per start, the binary ~50 ms).
+ * The process broker the Windows test run under Wine uses to start Linux processes
+ * (`tests/peers/broker.py`, address from `$BUN_SOCKET_PEER_BROKER`), or `undefined` natively.
+ * A Windows bun.exe under Wine can exec a Linux python3 but gets neither its output nor its
+ * exit status back; through the broker and `tests/helpers/broker-relay.ts` it gets both.
+ */
+export const PEER_BROKER: string | undefined =
+  process.env.BUN_SOCKET_PEER_BROKER || undefined;
+
+/**
+ * Whether Python peers can be started here: natively, or through {@link PEER_BROKER} on
+ * Windows. Tests that need a peer skip with {@link NO_PEER_REASON} when this is false.
+ */
+export const PEERS_AVAILABLE: boolean =
+  process.platform !== "win32" || PEER_BROKER !== undefined;
+/** Why peer-based tests are skipped when {@link PEERS_AVAILABLE} is false. */
+export const NO_PEER_REASON =
+  "no Python peer: bun.exe cannot start Linux python3 without the process broker (BUN_SOCKET_PEER_BROKER)";
+
+/**
+ * The command prefix that runs Python: `[python]` natively; under Wine, bun.exe running
+ * `tests/helpers/broker-relay.ts @python`, which has the broker start the Linux python3.
+ */
+export function pythonCmd(): string[] {
+  if (PEER_BROKER !== undefined)
+    return [
+      process.execPath,
+      join(ROOT, "tests/helpers/broker-relay.ts"),
+      "@python",
+    ];
+  return [pythonExe()];
+}
+
+/**
+ * The Python interpreter to run: `$BUN_SOCKET_PYTHON` or `$PYTHON` if set, else the real
+ * executable behind `python3` (resolved once; a pyenv shim costs ~300 ms per start, the
+ * binary ~50 ms). Under Wine's broker, spawn with {@link pythonCmd} instead.
  */
 export function pythonExe(): string {
   if (pythonPath !== undefined) return pythonPath;
-  const fromEnv = process.env.PYTHON;
+  const fromEnv = process.env.BUN_SOCKET_PYTHON || process.env.PYTHON;
   if (fromEnv) return (pythonPath = fromEnv);
   const r = Bun.spawnSync({
     cmd: ["python3", "-c", "import sys; print(sys.executable)"],
@@ -169,7 +209,7 @@ export async function startPeer(
   args: string[],
   opts: StartPeerOptions = {},
 ): Promise<Peer> {
-  const cmd = [pythonExe(), PEER_PY, ...args];
+  const cmd = [...pythonCmd(), PEER_PY, ...args];
   if (opts.life !== undefined) cmd.push("--life", String(opts.life));
   const proc = track(
     Bun.spawn({
@@ -304,7 +344,7 @@ export function spawnPeer(
   args: string[],
   opts: { life?: number } = {},
 ): SpawnedPeer {
-  const cmd = [pythonExe(), PEER_PY, ...args];
+  const cmd = [...pythonCmd(), PEER_PY, ...args];
   if (opts.life !== undefined) cmd.push("--life", String(opts.life));
   return spawnTracked(cmd, `peer.py ${args.join(" ")}`);
 }
@@ -394,7 +434,7 @@ export function runPeer(
   args: string[],
   opts: { timeoutMs?: number } = {},
 ): SyncRun {
-  return runSync([pythonExe(), PEER_PY, ...args], opts.timeoutMs ?? 15_000);
+  return runSync([...pythonCmd(), PEER_PY, ...args], opts.timeoutMs ?? 15_000);
 }
 
 // ---------------------------------------------------------------------------
@@ -408,7 +448,7 @@ export function runPeer(
  * const af = python<number>("import socket, json; print(json.dumps(socket.AF_INET6))");
  */
 export function python<T = unknown>(code: string): T {
-  const r = runSync([pythonExe(), "-c", code], 20_000);
+  const r = runSync([...pythonCmd(), "-c", code], 20_000);
   if (r.exitCode !== 0) {
     const why = r.timedOut ? "timed out" : `exit ${r.exitCode ?? r.signalCode}`;
     throw new Error(`python3 -c failed (${why}):\n${r.stderr}\ncode:\n${code}`);
@@ -431,7 +471,10 @@ export function python<T = unknown>(code: string): T {
  * oracle('socket.socket().connect(("127.0.0.1", 1))') // {exc: "ConnectionRefusedError", errno: 111, ...}
  */
 export function oracle<T = Record<string, unknown>>(code: string): T {
-  const r = runSync([pythonExe(), PEER_PY, "oracle", "--code", code], 20_000);
+  const r = runSync(
+    [...pythonCmd(), PEER_PY, "oracle", "--code", code],
+    20_000,
+  );
   if (r.exitCode !== 0) {
     const why = r.timedOut ? "timed out" : `exit ${r.exitCode ?? r.signalCode}`;
     throw new Error(`peer.py oracle failed (${why}):\n${r.stderr}`);
@@ -450,6 +493,31 @@ export function oracle<T = Record<string, unknown>>(code: string): T {
 export function openFdCount(): number {
   const dir = existsSync("/proc/self/fd") ? "/proc/self/fd" : "/dev/fd";
   return readdirSync(dir).length;
+}
+
+/**
+ * The open file descriptors of this process, without the one the directory listing itself used.
+ * Compare two sets with {@link newFds} rather than two counts: a descriptor that something else
+ * closes meanwhile (the garbage collector finalizing an earlier test's socket) then does not count.
+ */
+export function openFdSet(): Set<number> {
+  const dir = existsSync("/proc/self/fd") ? "/proc/self/fd" : "/dev/fd";
+  const out = new Set<number>();
+  for (const name of readdirSync(dir)) {
+    try {
+      // the listing's own descriptor is closed by now: readlink fails for it (unless reused)
+      readlinkSync(`${dir}/${name}`);
+    } catch {
+      continue;
+    }
+    out.add(Number(name));
+  }
+  return out;
+}
+
+/** Descriptors open now that were not open in `before` (an {@link openFdSet} result). */
+export function newFds(before: Set<number>): number[] {
+  return [...openFdSet()].filter((fd) => !before.has(fd));
 }
 
 /** A fresh temporary directory with a short path (AF_UNIX sun_path holds 108 bytes). */

@@ -20,7 +20,8 @@ Output protocol
   * Exit codes: 0 done, 1 OSError reported as JSON, 2 usage error, 124 --life
     expired, 125 parent exited.
 
-Common flags of the stream server modes (echo, send-then-close, rst, hold, sink, source)
+Common flags of the stream server modes (echo, send-then-close, rst, hold, sink, source,
+trickle, fds-send, fds-recv)
   --family 4|6|unix   address family (default 4)
   --host H            bind address (default 127.0.0.1, or ::1 with --family 6)
   --port N            bind port (default 0: the kernel picks; READY reports it)
@@ -77,6 +78,23 @@ Modes
       {"received": "<hex>", "from": [host, port]}.
   unix-dgram-client --path P --send HEX --bind B [--timeout S]
       Bind at B, sendto P, recvfrom, print {"received": "<hex>", "from": "<path>"}.
+  trickle --chunks HEX[,HEX...] [--delay-ms D] [--keep-open]
+      Accept one connection (TCP_NODELAY on TCP), sendall each chunk, sleeping D ms
+      (default 50) between chunks so each arrives as its own segment, then close.
+      With --keep-open: after the last chunk, read and discard until the client
+      closes (EOF) or life ends, then close (a reader can time out meanwhile).
+  fds-send --family unix --path P --file F [--count N] [--data HEX]
+      Accept one connection, open F read-only N times (default 1), pass the N
+      descriptors in one message with socket.send_fds(conn, [data], fds) (data
+      defaults to "fds"), close its own copies, print {"sent": N}, then read until
+      the client closes and exit 0.
+  fds-recv --family unix --path P [--maxfds N] [--bufsize N]
+      Accept one connection, socket.recv_fds(conn, bufsize (default 1024), maxfds
+      (default 16)); for each descriptor received: a regular file is read from
+      offset 0 (os.pread), a pipe is read once (os.read), a socket is adopted with
+      socket.socket(fileno=fd) and sent b"from python" (then closed); print
+      {"data": hex, "flags": msg_flags, "fds": [{"kind": "file"|"pipe"|"socket"|
+      "other", "content": hex, "size": st_size}]} and exit 0.
   signals --pid PID --signal USR1 [--interval-ms 5] [--count 1] [--delay-ms 0]
       Sleep delay, then send the signal (name with or without "SIG", or a number)
       COUNT times to PID, INTERVAL ms apart; print {"sent": COUNT} and exit 0.
@@ -314,6 +332,73 @@ def mode_source(args: argparse.Namespace) -> None:
         conn.sendall(pattern(args.bytes))
 
 
+def mode_trickle(args: argparse.Namespace) -> None:
+    srv = listen(args)
+    conn, _ = srv.accept()
+    if conn.family != socket.AF_UNIX:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    chunks = [bytes.fromhex(c) for c in args.chunks.split(",")]
+    for i, chunk in enumerate(chunks):
+        if i:
+            sleep_ms(args.delay_ms)
+        conn.sendall(chunk)
+    if args.keep_open:
+        try:
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+    conn.close()
+
+
+def mode_fds_send(args: argparse.Namespace) -> None:
+    srv = listen(args)
+    conn, _ = srv.accept()
+    with conn:
+        fds = [os.open(args.file, os.O_RDONLY) for _ in range(args.count)]
+        try:
+            socket.send_fds(conn, [bytes.fromhex(args.data)], fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
+        emit({"sent": len(fds)})
+        try:
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+
+
+def describe_fd(fd: int) -> dict:
+    import stat
+
+    st = os.fstat(fd)
+    if stat.S_ISREG(st.st_mode):
+        return {"kind": "file", "content": os.pread(fd, 65536, 0).hex(), "size": st.st_size}
+    if stat.S_ISFIFO(st.st_mode):
+        return {"kind": "pipe", "content": os.read(fd, 65536).hex(), "size": st.st_size}
+    if stat.S_ISSOCK(st.st_mode):
+        with socket.socket(fileno=os.dup(fd)) as s:
+            s.sendall(b"from python")
+        return {"kind": "socket", "content": "", "size": st.st_size}
+    return {"kind": "other", "content": "", "size": st.st_size}
+
+
+def mode_fds_recv(args: argparse.Namespace) -> None:
+    srv = listen(args)
+    conn, _ = srv.accept()
+    with conn:
+        conn.settimeout(args.life)
+        data, fds, flags, _addr = socket.recv_fds(conn, args.bufsize, args.maxfds)
+        described = []
+        for fd in fds:
+            try:
+                described.append(describe_fd(fd))
+            finally:
+                os.close(fd)
+    emit({"data": data.hex(), "flags": flags, "fds": described})
+
+
 # ---------------------------------------------------------------------------
 # datagram servers
 
@@ -527,6 +612,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("source", mode_source, server)
     sp.add_argument("--bytes", type=int, required=True)
+
+    sp = add("trickle", mode_trickle, server)
+    sp.add_argument("--chunks", required=True)
+    sp.add_argument("--delay-ms", type=float, default=50)
+    sp.add_argument("--keep-open", action="store_true")
+
+    sp = add("fds-send", mode_fds_send, server)
+    sp.add_argument("--file", required=True)
+    sp.add_argument("--count", type=int, default=1)
+    sp.add_argument("--data", default=b"fds".hex())
+
+    sp = add("fds-recv", mode_fds_recv, server)
+    sp.add_argument("--maxfds", type=int, default=16)
+    sp.add_argument("--bufsize", type=int, default=1024)
 
     sp = add("udp-echo", mode_udp_echo)
     sp.add_argument("--family", choices=["4", "6"])
