@@ -12,4 +12,5 @@ timeout 120 prettier --check . --log-level warn
 echo "== platform check"
 bash scripts/check-platform.sh
 echo "== bun test (outer timeout ${limit}s)"
-exec timeout --kill-after=10 "$limit" bun test "$@"
+# Per-test timeout: blocking tests carry their own socket timeouts; 30 s is the backstop (bunfig has no such key).
+exec timeout --kill-after=10 "$limit" bun test --timeout 30000 "$@"
