@@ -9,272 +9,408 @@
  */
 import { plat } from "./ffi/index.ts";
 
+// Typed `number` like Node's `os.constants`: a name only some OSes define is `undefined` on the
+// others (Python raises AttributeError there); its TSDoc says so.
+const N = plat.errnos as Readonly<Record<keyof typeof plat.errnos, number>>;
+
 /** E2BIG: Argument list too long. */
-export const E2BIG: number = plat.errnos.E2BIG;
+export const E2BIG: number = N.E2BIG;
 /** EACCES: Permission denied. */
-export const EACCES: number = plat.errnos.EACCES;
+export const EACCES: number = N.EACCES;
 /** EADDRINUSE: Address already in use. */
-export const EADDRINUSE: number = plat.errnos.EADDRINUSE;
+export const EADDRINUSE: number = N.EADDRINUSE;
 /** EADDRNOTAVAIL: Cannot assign requested address. */
-export const EADDRNOTAVAIL: number = plat.errnos.EADDRNOTAVAIL;
-/** EADV: Advertise error. */
-export const EADV: number = plat.errnos.EADV;
+export const EADDRNOTAVAIL: number = N.EADDRNOTAVAIL;
+/** EADV: Advertise error. Not on every OS: `undefined` where the OS lacks it. */
+export const EADV: number = N.EADV;
 /** EAFNOSUPPORT: Address family not supported by protocol. */
-export const EAFNOSUPPORT: number = plat.errnos.EAFNOSUPPORT;
+export const EAFNOSUPPORT: number = N.EAFNOSUPPORT;
 /** EAGAIN: Resource temporarily unavailable. */
-export const EAGAIN: number = plat.errnos.EAGAIN;
+export const EAGAIN: number = N.EAGAIN;
 /** EALREADY: Operation already in progress. */
-export const EALREADY: number = plat.errnos.EALREADY;
-/** EBADE: Invalid exchange. */
-export const EBADE: number = plat.errnos.EBADE;
+export const EALREADY: number = N.EALREADY;
+/** EAUTH: Authentication error. Not on every OS: `undefined` where the OS lacks it. */
+export const EAUTH: number = N.EAUTH;
+/** EBADARCH: Bad CPU type in executable. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADARCH: number = N.EBADARCH;
+/** EBADE: Invalid exchange. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADE: number = N.EBADE;
+/** EBADEXEC: Bad executable (or shared library). Not on every OS: `undefined` where the OS lacks it. */
+export const EBADEXEC: number = N.EBADEXEC;
 /** EBADF: Bad file descriptor. */
-export const EBADF: number = plat.errnos.EBADF;
-/** EBADFD: File descriptor in bad state. */
-export const EBADFD: number = plat.errnos.EBADFD;
+export const EBADF: number = N.EBADF;
+/** EBADFD: File descriptor in bad state. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADFD: number = N.EBADFD;
+/** EBADMACHO: Malformed Mach-o file. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADMACHO: number = N.EBADMACHO;
 /** EBADMSG: Bad message. */
-export const EBADMSG: number = plat.errnos.EBADMSG;
-/** EBADR: Invalid request descriptor. */
-export const EBADR: number = plat.errnos.EBADR;
-/** EBADRQC: Invalid request code. */
-export const EBADRQC: number = plat.errnos.EBADRQC;
-/** EBADSLT: Invalid slot. */
-export const EBADSLT: number = plat.errnos.EBADSLT;
-/** EBFONT: Bad font file format. */
-export const EBFONT: number = plat.errnos.EBFONT;
+export const EBADMSG: number = N.EBADMSG;
+/** EBADR: Invalid request descriptor. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADR: number = N.EBADR;
+/** EBADRPC: RPC struct is bad. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADRPC: number = N.EBADRPC;
+/** EBADRQC: Invalid request code. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADRQC: number = N.EBADRQC;
+/** EBADSLT: Invalid slot. Not on every OS: `undefined` where the OS lacks it. */
+export const EBADSLT: number = N.EBADSLT;
+/** EBFONT: Bad font file format. Not on every OS: `undefined` where the OS lacks it. */
+export const EBFONT: number = N.EBFONT;
 /** EBUSY: Device or resource busy. */
-export const EBUSY: number = plat.errnos.EBUSY;
+export const EBUSY: number = N.EBUSY;
 /** ECANCELED: Operation canceled. */
-export const ECANCELED: number = plat.errnos.ECANCELED;
+export const ECANCELED: number = N.ECANCELED;
 /** ECHILD: No child processes. */
-export const ECHILD: number = plat.errnos.ECHILD;
-/** ECHRNG: Channel number out of range. */
-export const ECHRNG: number = plat.errnos.ECHRNG;
-/** ECOMM: Communication error on send. */
-export const ECOMM: number = plat.errnos.ECOMM;
+export const ECHILD: number = N.ECHILD;
+/** ECHRNG: Channel number out of range. Not on every OS: `undefined` where the OS lacks it. */
+export const ECHRNG: number = N.ECHRNG;
+/** ECOMM: Communication error on send. Not on every OS: `undefined` where the OS lacks it. */
+export const ECOMM: number = N.ECOMM;
 /** ECONNABORTED: Software caused connection abort. */
-export const ECONNABORTED: number = plat.errnos.ECONNABORTED;
+export const ECONNABORTED: number = N.ECONNABORTED;
 /** ECONNREFUSED: Connection refused. */
-export const ECONNREFUSED: number = plat.errnos.ECONNREFUSED;
+export const ECONNREFUSED: number = N.ECONNREFUSED;
 /** ECONNRESET: Connection reset by peer. */
-export const ECONNRESET: number = plat.errnos.ECONNRESET;
+export const ECONNRESET: number = N.ECONNRESET;
 /** EDEADLK: Resource deadlock avoided. */
-export const EDEADLK: number = plat.errnos.EDEADLK;
-/** EDEADLOCK: Resource deadlock avoided. */
-export const EDEADLOCK: number = plat.errnos.EDEADLOCK;
+export const EDEADLK: number = N.EDEADLK;
+/** EDEADLOCK: Resource deadlock avoided. Not on every OS: `undefined` where the OS lacks it. */
+export const EDEADLOCK: number = N.EDEADLOCK;
 /** EDESTADDRREQ: Destination address required. */
-export const EDESTADDRREQ: number = plat.errnos.EDESTADDRREQ;
+export const EDESTADDRREQ: number = N.EDESTADDRREQ;
+/** EDEVERR: Device error. Not on every OS: `undefined` where the OS lacks it. */
+export const EDEVERR: number = N.EDEVERR;
 /** EDOM: Numerical argument out of domain. */
-export const EDOM: number = plat.errnos.EDOM;
-/** EDOTDOT: RFS specific error. */
-export const EDOTDOT: number = plat.errnos.EDOTDOT;
+export const EDOM: number = N.EDOM;
+/** EDOTDOT: RFS specific error. Not on every OS: `undefined` where the OS lacks it. */
+export const EDOTDOT: number = N.EDOTDOT;
 /** EDQUOT: Disk quota exceeded. */
-export const EDQUOT: number = plat.errnos.EDQUOT;
+export const EDQUOT: number = N.EDQUOT;
 /** EEXIST: File exists. */
-export const EEXIST: number = plat.errnos.EEXIST;
+export const EEXIST: number = N.EEXIST;
 /** EFAULT: Bad address. */
-export const EFAULT: number = plat.errnos.EFAULT;
+export const EFAULT: number = N.EFAULT;
 /** EFBIG: File too large. */
-export const EFBIG: number = plat.errnos.EFBIG;
+export const EFBIG: number = N.EFBIG;
+/** EFTYPE: Inappropriate file type or format. Not on every OS: `undefined` where the OS lacks it. */
+export const EFTYPE: number = N.EFTYPE;
 /** EHOSTDOWN: Host is down. */
-export const EHOSTDOWN: number = plat.errnos.EHOSTDOWN;
+export const EHOSTDOWN: number = N.EHOSTDOWN;
 /** EHOSTUNREACH: No route to host. */
-export const EHOSTUNREACH: number = plat.errnos.EHOSTUNREACH;
+export const EHOSTUNREACH: number = N.EHOSTUNREACH;
 /** EIDRM: Identifier removed. */
-export const EIDRM: number = plat.errnos.EIDRM;
+export const EIDRM: number = N.EIDRM;
 /** EILSEQ: Invalid or incomplete multibyte or wide character. */
-export const EILSEQ: number = plat.errnos.EILSEQ;
+export const EILSEQ: number = N.EILSEQ;
 /** EINPROGRESS: Operation now in progress. */
-export const EINPROGRESS: number = plat.errnos.EINPROGRESS;
+export const EINPROGRESS: number = N.EINPROGRESS;
 /** EINTR: Interrupted system call. */
-export const EINTR: number = plat.errnos.EINTR;
+export const EINTR: number = N.EINTR;
 /** EINVAL: Invalid argument. */
-export const EINVAL: number = plat.errnos.EINVAL;
+export const EINVAL: number = N.EINVAL;
 /** EIO: Input/output error. */
-export const EIO: number = plat.errnos.EIO;
+export const EIO: number = N.EIO;
 /** EISCONN: Transport endpoint is already connected. */
-export const EISCONN: number = plat.errnos.EISCONN;
+export const EISCONN: number = N.EISCONN;
 /** EISDIR: Is a directory. */
-export const EISDIR: number = plat.errnos.EISDIR;
-/** EISNAM: Is a named type file. */
-export const EISNAM: number = plat.errnos.EISNAM;
-/** EKEYEXPIRED: Key has expired. */
-export const EKEYEXPIRED: number = plat.errnos.EKEYEXPIRED;
-/** EKEYREJECTED: Key was rejected by service. */
-export const EKEYREJECTED: number = plat.errnos.EKEYREJECTED;
-/** EKEYREVOKED: Key has been revoked. */
-export const EKEYREVOKED: number = plat.errnos.EKEYREVOKED;
-/** EL2HLT: Level 2 halted. */
-export const EL2HLT: number = plat.errnos.EL2HLT;
-/** EL2NSYNC: Level 2 not synchronized. */
-export const EL2NSYNC: number = plat.errnos.EL2NSYNC;
-/** EL3HLT: Level 3 halted. */
-export const EL3HLT: number = plat.errnos.EL3HLT;
-/** EL3RST: Level 3 reset. */
-export const EL3RST: number = plat.errnos.EL3RST;
-/** ELIBACC: Can not access a needed shared library. */
-export const ELIBACC: number = plat.errnos.ELIBACC;
-/** ELIBBAD: Accessing a corrupted shared library. */
-export const ELIBBAD: number = plat.errnos.ELIBBAD;
-/** ELIBEXEC: Cannot exec a shared library directly. */
-export const ELIBEXEC: number = plat.errnos.ELIBEXEC;
-/** ELIBMAX: Attempting to link in too many shared libraries. */
-export const ELIBMAX: number = plat.errnos.ELIBMAX;
-/** ELIBSCN: .lib section in a.out corrupted. */
-export const ELIBSCN: number = plat.errnos.ELIBSCN;
-/** ELNRNG: Link number out of range. */
-export const ELNRNG: number = plat.errnos.ELNRNG;
+export const EISDIR: number = N.EISDIR;
+/** EISNAM: Is a named type file. Not on every OS: `undefined` where the OS lacks it. */
+export const EISNAM: number = N.EISNAM;
+/** EKEYEXPIRED: Key has expired. Not on every OS: `undefined` where the OS lacks it. */
+export const EKEYEXPIRED: number = N.EKEYEXPIRED;
+/** EKEYREJECTED: Key was rejected by service. Not on every OS: `undefined` where the OS lacks it. */
+export const EKEYREJECTED: number = N.EKEYREJECTED;
+/** EKEYREVOKED: Key has been revoked. Not on every OS: `undefined` where the OS lacks it. */
+export const EKEYREVOKED: number = N.EKEYREVOKED;
+/** EL2HLT: Level 2 halted. Not on every OS: `undefined` where the OS lacks it. */
+export const EL2HLT: number = N.EL2HLT;
+/** EL2NSYNC: Level 2 not synchronized. Not on every OS: `undefined` where the OS lacks it. */
+export const EL2NSYNC: number = N.EL2NSYNC;
+/** EL3HLT: Level 3 halted. Not on every OS: `undefined` where the OS lacks it. */
+export const EL3HLT: number = N.EL3HLT;
+/** EL3RST: Level 3 reset. Not on every OS: `undefined` where the OS lacks it. */
+export const EL3RST: number = N.EL3RST;
+/** ELIBACC: Can not access a needed shared library. Not on every OS: `undefined` where the OS lacks it. */
+export const ELIBACC: number = N.ELIBACC;
+/** ELIBBAD: Accessing a corrupted shared library. Not on every OS: `undefined` where the OS lacks it. */
+export const ELIBBAD: number = N.ELIBBAD;
+/** ELIBEXEC: Cannot exec a shared library directly. Not on every OS: `undefined` where the OS lacks it. */
+export const ELIBEXEC: number = N.ELIBEXEC;
+/** ELIBMAX: Attempting to link in too many shared libraries. Not on every OS: `undefined` where the OS lacks it. */
+export const ELIBMAX: number = N.ELIBMAX;
+/** ELIBSCN: .lib section in a.out corrupted. Not on every OS: `undefined` where the OS lacks it. */
+export const ELIBSCN: number = N.ELIBSCN;
+/** ELNRNG: Link number out of range. Not on every OS: `undefined` where the OS lacks it. */
+export const ELNRNG: number = N.ELNRNG;
 /** ELOOP: Too many levels of symbolic links. */
-export const ELOOP: number = plat.errnos.ELOOP;
-/** EMEDIUMTYPE: Wrong medium type. */
-export const EMEDIUMTYPE: number = plat.errnos.EMEDIUMTYPE;
+export const ELOOP: number = N.ELOOP;
+/** EMEDIUMTYPE: Wrong medium type. Not on every OS: `undefined` where the OS lacks it. */
+export const EMEDIUMTYPE: number = N.EMEDIUMTYPE;
 /** EMFILE: Too many open files. */
-export const EMFILE: number = plat.errnos.EMFILE;
+export const EMFILE: number = N.EMFILE;
 /** EMLINK: Too many links. */
-export const EMLINK: number = plat.errnos.EMLINK;
+export const EMLINK: number = N.EMLINK;
 /** EMSGSIZE: Message too long. */
-export const EMSGSIZE: number = plat.errnos.EMSGSIZE;
-/** EMULTIHOP: Multihop attempted. */
-export const EMULTIHOP: number = plat.errnos.EMULTIHOP;
+export const EMSGSIZE: number = N.EMSGSIZE;
+/** EMULTIHOP: Multihop attempted. Not on every OS: `undefined` where the OS lacks it. */
+export const EMULTIHOP: number = N.EMULTIHOP;
 /** ENAMETOOLONG: File name too long. */
-export const ENAMETOOLONG: number = plat.errnos.ENAMETOOLONG;
-/** ENAVAIL: No XENIX semaphores available. */
-export const ENAVAIL: number = plat.errnos.ENAVAIL;
+export const ENAMETOOLONG: number = N.ENAMETOOLONG;
+/** ENAVAIL: No XENIX semaphores available. Not on every OS: `undefined` where the OS lacks it. */
+export const ENAVAIL: number = N.ENAVAIL;
+/** ENEEDAUTH: Need authenticator. Not on every OS: `undefined` where the OS lacks it. */
+export const ENEEDAUTH: number = N.ENEEDAUTH;
 /** ENETDOWN: Network is down. */
-export const ENETDOWN: number = plat.errnos.ENETDOWN;
+export const ENETDOWN: number = N.ENETDOWN;
 /** ENETRESET: Network dropped connection on reset. */
-export const ENETRESET: number = plat.errnos.ENETRESET;
+export const ENETRESET: number = N.ENETRESET;
 /** ENETUNREACH: Network is unreachable. */
-export const ENETUNREACH: number = plat.errnos.ENETUNREACH;
+export const ENETUNREACH: number = N.ENETUNREACH;
 /** ENFILE: Too many open files in system. */
-export const ENFILE: number = plat.errnos.ENFILE;
-/** ENOANO: No anode. */
-export const ENOANO: number = plat.errnos.ENOANO;
+export const ENFILE: number = N.ENFILE;
+/** ENOANO: No anode. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOANO: number = N.ENOANO;
+/** ENOATTR: Attribute not found. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOATTR: number = N.ENOATTR;
 /** ENOBUFS: No buffer space available. */
-export const ENOBUFS: number = plat.errnos.ENOBUFS;
-/** ENOCSI: No CSI structure available. */
-export const ENOCSI: number = plat.errnos.ENOCSI;
+export const ENOBUFS: number = N.ENOBUFS;
+/** ENOCSI: No CSI structure available. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOCSI: number = N.ENOCSI;
 /** ENODATA: No data available. */
-export const ENODATA: number = plat.errnos.ENODATA;
+export const ENODATA: number = N.ENODATA;
 /** ENODEV: No such device. */
-export const ENODEV: number = plat.errnos.ENODEV;
+export const ENODEV: number = N.ENODEV;
 /** ENOENT: No such file or directory. */
-export const ENOENT: number = plat.errnos.ENOENT;
+export const ENOENT: number = N.ENOENT;
 /** ENOEXEC: Exec format error. */
-export const ENOEXEC: number = plat.errnos.ENOEXEC;
-/** ENOKEY: Required key not available. */
-export const ENOKEY: number = plat.errnos.ENOKEY;
+export const ENOEXEC: number = N.ENOEXEC;
+/** ENOKEY: Required key not available. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOKEY: number = N.ENOKEY;
 /** ENOLCK: No locks available. */
-export const ENOLCK: number = plat.errnos.ENOLCK;
+export const ENOLCK: number = N.ENOLCK;
 /** ENOLINK: Link has been severed. */
-export const ENOLINK: number = plat.errnos.ENOLINK;
-/** ENOMEDIUM: No medium found. */
-export const ENOMEDIUM: number = plat.errnos.ENOMEDIUM;
+export const ENOLINK: number = N.ENOLINK;
+/** ENOMEDIUM: No medium found. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOMEDIUM: number = N.ENOMEDIUM;
 /** ENOMEM: Cannot allocate memory. */
-export const ENOMEM: number = plat.errnos.ENOMEM;
+export const ENOMEM: number = N.ENOMEM;
 /** ENOMSG: No message of desired type. */
-export const ENOMSG: number = plat.errnos.ENOMSG;
-/** ENONET: Machine is not on the network. */
-export const ENONET: number = plat.errnos.ENONET;
-/** ENOPKG: Package not installed. */
-export const ENOPKG: number = plat.errnos.ENOPKG;
+export const ENOMSG: number = N.ENOMSG;
+/** ENONET: Machine is not on the network. Not on every OS: `undefined` where the OS lacks it. */
+export const ENONET: number = N.ENONET;
+/** ENOPKG: Package not installed. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOPKG: number = N.ENOPKG;
+/** ENOPOLICY: Policy not found. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOPOLICY: number = N.ENOPOLICY;
 /** ENOPROTOOPT: Protocol not available. */
-export const ENOPROTOOPT: number = plat.errnos.ENOPROTOOPT;
+export const ENOPROTOOPT: number = N.ENOPROTOOPT;
 /** ENOSPC: No space left on device. */
-export const ENOSPC: number = plat.errnos.ENOSPC;
+export const ENOSPC: number = N.ENOSPC;
 /** ENOSR: Out of streams resources. */
-export const ENOSR: number = plat.errnos.ENOSR;
+export const ENOSR: number = N.ENOSR;
 /** ENOSTR: Device not a stream. */
-export const ENOSTR: number = plat.errnos.ENOSTR;
+export const ENOSTR: number = N.ENOSTR;
 /** ENOSYS: Function not implemented. */
-export const ENOSYS: number = plat.errnos.ENOSYS;
-/** ENOTBLK: Block device required. */
-export const ENOTBLK: number = plat.errnos.ENOTBLK;
+export const ENOSYS: number = N.ENOSYS;
+/** ENOTBLK: Block device required. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOTBLK: number = N.ENOTBLK;
 /** ENOTCONN: Transport endpoint is not connected. */
-export const ENOTCONN: number = plat.errnos.ENOTCONN;
+export const ENOTCONN: number = N.ENOTCONN;
 /** ENOTDIR: Not a directory. */
-export const ENOTDIR: number = plat.errnos.ENOTDIR;
+export const ENOTDIR: number = N.ENOTDIR;
 /** ENOTEMPTY: Directory not empty. */
-export const ENOTEMPTY: number = plat.errnos.ENOTEMPTY;
-/** ENOTNAM: Not a XENIX named type file. */
-export const ENOTNAM: number = plat.errnos.ENOTNAM;
+export const ENOTEMPTY: number = N.ENOTEMPTY;
+/** ENOTNAM: Not a XENIX named type file. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOTNAM: number = N.ENOTNAM;
 /** ENOTRECOVERABLE: State not recoverable. */
-export const ENOTRECOVERABLE: number = plat.errnos.ENOTRECOVERABLE;
+export const ENOTRECOVERABLE: number = N.ENOTRECOVERABLE;
 /** ENOTSOCK: Socket operation on non-socket. */
-export const ENOTSOCK: number = plat.errnos.ENOTSOCK;
+export const ENOTSOCK: number = N.ENOTSOCK;
 /** ENOTSUP: Operation not supported. */
-export const ENOTSUP: number = plat.errnos.ENOTSUP;
+export const ENOTSUP: number = N.ENOTSUP;
 /** ENOTTY: Inappropriate ioctl for device. */
-export const ENOTTY: number = plat.errnos.ENOTTY;
-/** ENOTUNIQ: Name not unique on network. */
-export const ENOTUNIQ: number = plat.errnos.ENOTUNIQ;
+export const ENOTTY: number = N.ENOTTY;
+/** ENOTUNIQ: Name not unique on network. Not on every OS: `undefined` where the OS lacks it. */
+export const ENOTUNIQ: number = N.ENOTUNIQ;
 /** ENXIO: No such device or address. */
-export const ENXIO: number = plat.errnos.ENXIO;
+export const ENXIO: number = N.ENXIO;
 /** EOPNOTSUPP: Operation not supported. */
-export const EOPNOTSUPP: number = plat.errnos.EOPNOTSUPP;
+export const EOPNOTSUPP: number = N.EOPNOTSUPP;
 /** EOVERFLOW: Value too large for defined data type. */
-export const EOVERFLOW: number = plat.errnos.EOVERFLOW;
+export const EOVERFLOW: number = N.EOVERFLOW;
 /** EOWNERDEAD: Owner died. */
-export const EOWNERDEAD: number = plat.errnos.EOWNERDEAD;
+export const EOWNERDEAD: number = N.EOWNERDEAD;
 /** EPERM: Operation not permitted. */
-export const EPERM: number = plat.errnos.EPERM;
+export const EPERM: number = N.EPERM;
 /** EPFNOSUPPORT: Protocol family not supported. */
-export const EPFNOSUPPORT: number = plat.errnos.EPFNOSUPPORT;
+export const EPFNOSUPPORT: number = N.EPFNOSUPPORT;
 /** EPIPE: Broken pipe. */
-export const EPIPE: number = plat.errnos.EPIPE;
+export const EPIPE: number = N.EPIPE;
+/** EPROCLIM: Too many processes. Not on every OS: `undefined` where the OS lacks it. */
+export const EPROCLIM: number = N.EPROCLIM;
+/** EPROCUNAVAIL: Bad procedure for program. Not on every OS: `undefined` where the OS lacks it. */
+export const EPROCUNAVAIL: number = N.EPROCUNAVAIL;
+/** EPROGMISMATCH: Program version wrong. Not on every OS: `undefined` where the OS lacks it. */
+export const EPROGMISMATCH: number = N.EPROGMISMATCH;
+/** EPROGUNAVAIL: RPC prog. not avail. Not on every OS: `undefined` where the OS lacks it. */
+export const EPROGUNAVAIL: number = N.EPROGUNAVAIL;
 /** EPROTO: Protocol error. */
-export const EPROTO: number = plat.errnos.EPROTO;
+export const EPROTO: number = N.EPROTO;
 /** EPROTONOSUPPORT: Protocol not supported. */
-export const EPROTONOSUPPORT: number = plat.errnos.EPROTONOSUPPORT;
+export const EPROTONOSUPPORT: number = N.EPROTONOSUPPORT;
 /** EPROTOTYPE: Protocol wrong type for socket. */
-export const EPROTOTYPE: number = plat.errnos.EPROTOTYPE;
+export const EPROTOTYPE: number = N.EPROTOTYPE;
+/** EPWROFF: Device power is off. Not on every OS: `undefined` where the OS lacks it. */
+export const EPWROFF: number = N.EPWROFF;
+/** EQFULL: Interface output queue is full. Not on every OS: `undefined` where the OS lacks it. */
+export const EQFULL: number = N.EQFULL;
 /** ERANGE: Numerical result out of range. */
-export const ERANGE: number = plat.errnos.ERANGE;
-/** EREMCHG: Remote address changed. */
-export const EREMCHG: number = plat.errnos.EREMCHG;
+export const ERANGE: number = N.ERANGE;
+/** EREMCHG: Remote address changed. Not on every OS: `undefined` where the OS lacks it. */
+export const EREMCHG: number = N.EREMCHG;
 /** EREMOTE: Object is remote. */
-export const EREMOTE: number = plat.errnos.EREMOTE;
-/** EREMOTEIO: Remote I/O error. */
-export const EREMOTEIO: number = plat.errnos.EREMOTEIO;
-/** ERESTART: Interrupted system call should be restarted. */
-export const ERESTART: number = plat.errnos.ERESTART;
-/** ERFKILL: Operation not possible due to RF-kill. */
-export const ERFKILL: number = plat.errnos.ERFKILL;
+export const EREMOTE: number = N.EREMOTE;
+/** EREMOTEIO: Remote I/O error. Not on every OS: `undefined` where the OS lacks it. */
+export const EREMOTEIO: number = N.EREMOTEIO;
+/** ERESTART: Interrupted system call should be restarted. Not on every OS: `undefined` where the OS lacks it. */
+export const ERESTART: number = N.ERESTART;
+/** ERFKILL: Operation not possible due to RF-kill. Not on every OS: `undefined` where the OS lacks it. */
+export const ERFKILL: number = N.ERFKILL;
 /** EROFS: Read-only file system. */
-export const EROFS: number = plat.errnos.EROFS;
+export const EROFS: number = N.EROFS;
+/** ERPCMISMATCH: RPC version wrong. Not on every OS: `undefined` where the OS lacks it. */
+export const ERPCMISMATCH: number = N.ERPCMISMATCH;
+/** ESHLIBVERS: Shared library version mismatch. Not on every OS: `undefined` where the OS lacks it. */
+export const ESHLIBVERS: number = N.ESHLIBVERS;
 /** ESHUTDOWN: Cannot send after transport endpoint shutdown. */
-export const ESHUTDOWN: number = plat.errnos.ESHUTDOWN;
+export const ESHUTDOWN: number = N.ESHUTDOWN;
 /** ESOCKTNOSUPPORT: Socket type not supported. */
-export const ESOCKTNOSUPPORT: number = plat.errnos.ESOCKTNOSUPPORT;
+export const ESOCKTNOSUPPORT: number = N.ESOCKTNOSUPPORT;
 /** ESPIPE: Illegal seek. */
-export const ESPIPE: number = plat.errnos.ESPIPE;
+export const ESPIPE: number = N.ESPIPE;
 /** ESRCH: No such process. */
-export const ESRCH: number = plat.errnos.ESRCH;
-/** ESRMNT: Srmount error. */
-export const ESRMNT: number = plat.errnos.ESRMNT;
+export const ESRCH: number = N.ESRCH;
+/** ESRMNT: Srmount error. Not on every OS: `undefined` where the OS lacks it. */
+export const ESRMNT: number = N.ESRMNT;
 /** ESTALE: Stale file handle. */
-export const ESTALE: number = plat.errnos.ESTALE;
-/** ESTRPIPE: Streams pipe error. */
-export const ESTRPIPE: number = plat.errnos.ESTRPIPE;
+export const ESTALE: number = N.ESTALE;
+/** ESTRPIPE: Streams pipe error. Not on every OS: `undefined` where the OS lacks it. */
+export const ESTRPIPE: number = N.ESTRPIPE;
 /** ETIME: Timer expired. */
-export const ETIME: number = plat.errnos.ETIME;
+export const ETIME: number = N.ETIME;
 /** ETIMEDOUT: Connection timed out. */
-export const ETIMEDOUT: number = plat.errnos.ETIMEDOUT;
+export const ETIMEDOUT: number = N.ETIMEDOUT;
 /** ETOOMANYREFS: Too many references: cannot splice. */
-export const ETOOMANYREFS: number = plat.errnos.ETOOMANYREFS;
+export const ETOOMANYREFS: number = N.ETOOMANYREFS;
 /** ETXTBSY: Text file busy. */
-export const ETXTBSY: number = plat.errnos.ETXTBSY;
-/** EUCLEAN: Structure needs cleaning. */
-export const EUCLEAN: number = plat.errnos.EUCLEAN;
-/** EUNATCH: Protocol driver not attached. */
-export const EUNATCH: number = plat.errnos.EUNATCH;
+export const ETXTBSY: number = N.ETXTBSY;
+/** EUCLEAN: Structure needs cleaning. Not on every OS: `undefined` where the OS lacks it. */
+export const EUCLEAN: number = N.EUCLEAN;
+/** EUNATCH: Protocol driver not attached. Not on every OS: `undefined` where the OS lacks it. */
+export const EUNATCH: number = N.EUNATCH;
 /** EUSERS: Too many users. */
-export const EUSERS: number = plat.errnos.EUSERS;
+export const EUSERS: number = N.EUSERS;
 /** EWOULDBLOCK: Resource temporarily unavailable. */
-export const EWOULDBLOCK: number = plat.errnos.EWOULDBLOCK;
+export const EWOULDBLOCK: number = N.EWOULDBLOCK;
 /** EXDEV: Invalid cross-device link. */
-export const EXDEV: number = plat.errnos.EXDEV;
-/** EXFULL: Exchange full. */
-export const EXFULL: number = plat.errnos.EXFULL;
+export const EXDEV: number = N.EXDEV;
+/** EXFULL: Exchange full. Not on every OS: `undefined` where the OS lacks it. */
+export const EXFULL: number = N.EXFULL;
+/** WSABASEERR: Winsock error WSABASEERR. Not on every OS: `undefined` where the OS lacks it. */
+export const WSABASEERR: number = N.WSABASEERR;
+/** WSAEACCES: Permission denied. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEACCES: number = N.WSAEACCES;
+/** WSAEADDRINUSE: Address already in use. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEADDRINUSE: number = N.WSAEADDRINUSE;
+/** WSAEADDRNOTAVAIL: Cannot assign requested address. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEADDRNOTAVAIL: number = N.WSAEADDRNOTAVAIL;
+/** WSAEAFNOSUPPORT: Address family not supported by protocol. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEAFNOSUPPORT: number = N.WSAEAFNOSUPPORT;
+/** WSAEALREADY: Operation already in progress. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEALREADY: number = N.WSAEALREADY;
+/** WSAEBADF: Bad file descriptor. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEBADF: number = N.WSAEBADF;
+/** WSAECONNABORTED: Software caused connection abort. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAECONNABORTED: number = N.WSAECONNABORTED;
+/** WSAECONNREFUSED: Connection refused. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAECONNREFUSED: number = N.WSAECONNREFUSED;
+/** WSAECONNRESET: Connection reset by peer. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAECONNRESET: number = N.WSAECONNRESET;
+/** WSAEDESTADDRREQ: Destination address required. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEDESTADDRREQ: number = N.WSAEDESTADDRREQ;
+/** WSAEDISCON: Winsock error WSAEDISCON. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEDISCON: number = N.WSAEDISCON;
+/** WSAEDQUOT: Disk quota exceeded. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEDQUOT: number = N.WSAEDQUOT;
+/** WSAEFAULT: Bad address. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEFAULT: number = N.WSAEFAULT;
+/** WSAEHOSTDOWN: Host is down. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEHOSTDOWN: number = N.WSAEHOSTDOWN;
+/** WSAEHOSTUNREACH: No route to host. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEHOSTUNREACH: number = N.WSAEHOSTUNREACH;
+/** WSAEINPROGRESS: Operation now in progress. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEINPROGRESS: number = N.WSAEINPROGRESS;
+/** WSAEINTR: Interrupted system call. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEINTR: number = N.WSAEINTR;
+/** WSAEINVAL: Invalid argument. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEINVAL: number = N.WSAEINVAL;
+/** WSAEISCONN: Transport endpoint is already connected. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEISCONN: number = N.WSAEISCONN;
+/** WSAELOOP: Too many levels of symbolic links. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAELOOP: number = N.WSAELOOP;
+/** WSAEMFILE: Too many open files. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEMFILE: number = N.WSAEMFILE;
+/** WSAEMSGSIZE: Message too long. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEMSGSIZE: number = N.WSAEMSGSIZE;
+/** WSAENAMETOOLONG: File name too long. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENAMETOOLONG: number = N.WSAENAMETOOLONG;
+/** WSAENETDOWN: Network is down. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENETDOWN: number = N.WSAENETDOWN;
+/** WSAENETRESET: Network dropped connection on reset. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENETRESET: number = N.WSAENETRESET;
+/** WSAENETUNREACH: Network is unreachable. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENETUNREACH: number = N.WSAENETUNREACH;
+/** WSAENOBUFS: No buffer space available. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENOBUFS: number = N.WSAENOBUFS;
+/** WSAENOPROTOOPT: Protocol not available. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENOPROTOOPT: number = N.WSAENOPROTOOPT;
+/** WSAENOTCONN: Transport endpoint is not connected. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENOTCONN: number = N.WSAENOTCONN;
+/** WSAENOTEMPTY: Directory not empty. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENOTEMPTY: number = N.WSAENOTEMPTY;
+/** WSAENOTSOCK: Socket operation on non-socket. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAENOTSOCK: number = N.WSAENOTSOCK;
+/** WSAEOPNOTSUPP: Operation not supported. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEOPNOTSUPP: number = N.WSAEOPNOTSUPP;
+/** WSAEPFNOSUPPORT: Protocol family not supported. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEPFNOSUPPORT: number = N.WSAEPFNOSUPPORT;
+/** WSAEPROCLIM: Winsock error WSAEPROCLIM. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEPROCLIM: number = N.WSAEPROCLIM;
+/** WSAEPROTONOSUPPORT: Protocol not supported. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEPROTONOSUPPORT: number = N.WSAEPROTONOSUPPORT;
+/** WSAEPROTOTYPE: Protocol wrong type for socket. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEPROTOTYPE: number = N.WSAEPROTOTYPE;
+/** WSAEREMOTE: Object is remote. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEREMOTE: number = N.WSAEREMOTE;
+/** WSAESHUTDOWN: Cannot send after transport endpoint shutdown. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAESHUTDOWN: number = N.WSAESHUTDOWN;
+/** WSAESOCKTNOSUPPORT: Socket type not supported. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAESOCKTNOSUPPORT: number = N.WSAESOCKTNOSUPPORT;
+/** WSAESTALE: Stale file handle. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAESTALE: number = N.WSAESTALE;
+/** WSAETIMEDOUT: Connection timed out. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAETIMEDOUT: number = N.WSAETIMEDOUT;
+/** WSAETOOMANYREFS: Too many references: cannot splice. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAETOOMANYREFS: number = N.WSAETOOMANYREFS;
+/** WSAEUSERS: Too many users. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEUSERS: number = N.WSAEUSERS;
+/** WSAEWOULDBLOCK: Resource temporarily unavailable. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAEWOULDBLOCK: number = N.WSAEWOULDBLOCK;
+/** WSANOTINITIALISED: Winsock error WSANOTINITIALISED. Not on every OS: `undefined` where the OS lacks it. */
+export const WSANOTINITIALISED: number = N.WSANOTINITIALISED;
+/** WSASYSNOTREADY: Winsock error WSASYSNOTREADY. Not on every OS: `undefined` where the OS lacks it. */
+export const WSASYSNOTREADY: number = N.WSASYSNOTREADY;
+/** WSAVERNOTSUPPORTED: Winsock error WSAVERNOTSUPPORTED. Not on every OS: `undefined` where the OS lacks it. */
+export const WSAVERNOTSUPPORTED: number = N.WSAVERNOTSUPPORTED;
 
 // The order in which CPython's Modules/errnomodule.c adds the names; where aliases share a
 // number (EAGAIN/EWOULDBLOCK, EDEADLK/EDEADLOCK, EOPNOTSUPP/ENOTSUP) the last one wins,
@@ -413,6 +549,72 @@ const insertionOrder: readonly string[] = [
   "ENOTRECOVERABLE",
   "ERFKILL",
   "ENOTSUP",
+  "EAUTH",
+  "EBADARCH",
+  "EBADEXEC",
+  "EBADMACHO",
+  "EBADRPC",
+  "EDEVERR",
+  "EFTYPE",
+  "ENEEDAUTH",
+  "ENOATTR",
+  "ENOPOLICY",
+  "EPROCLIM",
+  "EPROCUNAVAIL",
+  "EPROGMISMATCH",
+  "EPROGUNAVAIL",
+  "EPWROFF",
+  "EQFULL",
+  "ERPCMISMATCH",
+  "ESHLIBVERS",
+  "WSABASEERR",
+  "WSAEACCES",
+  "WSAEADDRINUSE",
+  "WSAEADDRNOTAVAIL",
+  "WSAEAFNOSUPPORT",
+  "WSAEALREADY",
+  "WSAEBADF",
+  "WSAECONNABORTED",
+  "WSAECONNREFUSED",
+  "WSAECONNRESET",
+  "WSAEDESTADDRREQ",
+  "WSAEDISCON",
+  "WSAEDQUOT",
+  "WSAEFAULT",
+  "WSAEHOSTDOWN",
+  "WSAEHOSTUNREACH",
+  "WSAEINPROGRESS",
+  "WSAEINTR",
+  "WSAEINVAL",
+  "WSAEISCONN",
+  "WSAELOOP",
+  "WSAEMFILE",
+  "WSAEMSGSIZE",
+  "WSAENAMETOOLONG",
+  "WSAENETDOWN",
+  "WSAENETRESET",
+  "WSAENETUNREACH",
+  "WSAENOBUFS",
+  "WSAENOPROTOOPT",
+  "WSAENOTCONN",
+  "WSAENOTEMPTY",
+  "WSAENOTSOCK",
+  "WSAEOPNOTSUPP",
+  "WSAEPFNOSUPPORT",
+  "WSAEPROCLIM",
+  "WSAEPROTONOSUPPORT",
+  "WSAEPROTOTYPE",
+  "WSAEREMOTE",
+  "WSAESHUTDOWN",
+  "WSAESOCKTNOSUPPORT",
+  "WSAESTALE",
+  "WSAETIMEDOUT",
+  "WSAETOOMANYREFS",
+  "WSAEUSERS",
+  "WSAEWOULDBLOCK",
+  "WSANOTINITIALISED",
+  "WSASYSNOTREADY",
+  "WSAVERNOTSUPPORTED",
 ];
 
 function buildErrorcode(): Readonly<Record<number, string>> {

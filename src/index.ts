@@ -7,6 +7,8 @@
  * @see https://docs.python.org/3/library/socket.html
  * @packageDocumentation
  */
+// The platform layer checks itself once, on first import (src/platform/selftest.ts).
+import "./platform/selftest.ts";
 import { SocketObject } from "./api/socket.ts";
 import { OSError, TimeoutError } from "./api/errors.ts";
 
@@ -111,6 +113,7 @@ export {
   create_server,
   dup,
   fromfd,
+  fromshare,
   has_dualstack_ipv6,
   has_ipv6,
   recv_fds,
@@ -154,3 +157,5 @@ export type {
 } from "./api/address.ts";
 export type { BytesLike } from "./api/args.ts";
 export * from "./api/constants.ts";
+export { ssl } from "./api/ssl-seed.ts";
+export type { SSLType, SeedSslOptions } from "./api/ssl.ts";

@@ -17,6 +17,8 @@
  * @see https://docs.python.org/3/library/select.html
  * @packageDocumentation
  */
+// The platform layer checks itself once, on first import (src/platform/selftest.ts).
+import "./platform/selftest.ts";
 export {
   select,
   poll,
@@ -40,3 +42,9 @@ export {
   ValueError,
 } from "./api/errors.ts";
 export * from "./api/select-constants.ts";
+export {
+  kqueue,
+  kevent,
+  KqueueObject,
+  type KqueueClass,
+} from "./api/kqueue.ts";

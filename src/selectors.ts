@@ -18,6 +18,8 @@
  * @see https://docs.python.org/3/library/selectors.html
  * @packageDocumentation
  */
+// The platform layer checks itself once, on first import (src/platform/selftest.ts).
+import "./platform/selftest.ts";
 export {
   EVENT_READ,
   EVENT_WRITE,
@@ -27,6 +29,7 @@ export {
   SelectSelector,
   PollSelector,
   EpollSelector,
+  KqueueSelector,
   DefaultSelector,
   type SelectorClass,
   type FileObj,

@@ -3,79 +3,92 @@
 /**
  * The numeric constants of Python's `socket` module (`AF_*`, `SOCK_*`, `SO_*`, `MSG_*`, `SOL_*`,
  * `IPPROTO_*`, `EAI_*`, ...). Each one is the value of the C constant of the same name in the
- * headers of the running OS, exactly as Python's socket module has it; a constant the OS does
- * not define is not exported. Names follow Python (`CAN_BCM_TX_SETUP` is C `TX_SETUP`).
+ * headers of the running OS, exactly as Python's socket module has it. A constant only some OSes
+ * define is `undefined` on the others (Python: AttributeError); its TSDoc says so.
+ * Names follow Python (`CAN_BCM_TX_SETUP` is C `TX_SETUP`).
  *
  * @see https://docs.python.org/3/library/socket.html#constants
  * @packageDocumentation
  */
 import { plat } from "../ffi/index.ts";
 
-const K = plat.consts;
+// Typed `number` like Node's `os.constants`: a name only some OSes define is `undefined` on the
+// others (Python raises AttributeError there); its TSDoc says so.
+const K = plat.consts as Readonly<Record<keyof typeof plat.consts, number>>;
 
-/** Address family (C `AF_ALG`). */
+/** Address family (C `AF_ALG`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_ALG: number = K.AF_ALG;
 /** Address family (C `AF_APPLETALK`). */
 export const AF_APPLETALK: number = K.AF_APPLETALK;
-/** Address family (C `AF_ASH`). */
+/** Address family (C `AF_ASH`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_ASH: number = K.AF_ASH;
-/** Address family (C `AF_ATMPVC`). */
+/** Address family (C `AF_ATMPVC`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_ATMPVC: number = K.AF_ATMPVC;
-/** Address family (C `AF_ATMSVC`). */
+/** Address family (C `AF_ATMSVC`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_ATMSVC: number = K.AF_ATMSVC;
-/** Address family (C `AF_AX25`). */
+/** Address family (C `AF_AX25`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_AX25: number = K.AF_AX25;
-/** Address family (C `AF_BRIDGE`). */
+/** Address family (C `AF_BRIDGE`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_BRIDGE: number = K.AF_BRIDGE;
-/** Address family (C `AF_CAN`). */
+/** Address family (C `AF_CAN`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_CAN: number = K.AF_CAN;
-/** Address family (C `AF_ECONET`). */
+/** Address family (C `AF_DECnet`). Not on every OS: `undefined` where the OS lacks it. */
+export const AF_DECnet: number = K.AF_DECnet;
+/** Address family (C `AF_ECONET`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_ECONET: number = K.AF_ECONET;
+/** Address family (C `AF_IMPLINK`). Not on every OS: `undefined` where the OS lacks it. */
+export const AF_IMPLINK: number = K.AF_IMPLINK;
 /** Address family (C `AF_INET`). */
 export const AF_INET: number = K.AF_INET;
 /** Address family (C `AF_INET6`). */
 export const AF_INET6: number = K.AF_INET6;
 /** Address family (C `AF_IPX`). */
 export const AF_IPX: number = K.AF_IPX;
-/** Address family (C `AF_IRDA`). */
+/** Address family (C `AF_IRDA`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_IRDA: number = K.AF_IRDA;
-/** Address family (C `AF_KEY`). */
+/** Address family (C `AF_KEY`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_KEY: number = K.AF_KEY;
-/** Address family (C `AF_LLC`). */
+/** Address family (C `AF_LINK`). Not on every OS: `undefined` where the OS lacks it. */
+export const AF_LINK: number = K.AF_LINK;
+/** Address family (C `AF_LLC`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_LLC: number = K.AF_LLC;
-/** Address family (C `AF_NETBEUI`). */
+/** Address family (C `AF_NETBEUI`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_NETBEUI: number = K.AF_NETBEUI;
-/** Address family (C `AF_NETLINK`). */
+/** Address family (C `AF_NETBIOS`). Not on every OS: `undefined` where the OS lacks it. */
+export const AF_NETBIOS: number = K.AF_NETBIOS;
+/** Address family (C `AF_NETLINK`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_NETLINK: number = K.AF_NETLINK;
-/** Address family (C `AF_NETROM`). */
+/** Address family (C `AF_NETROM`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_NETROM: number = K.AF_NETROM;
-/** Address family (C `AF_PACKET`). */
+/** Address family (C `AF_PACKET`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_PACKET: number = K.AF_PACKET;
-/** Address family (C `AF_PPPOX`). */
+/** Address family (C `AF_PPPOX`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_PPPOX: number = K.AF_PPPOX;
-/** Address family (C `AF_QIPCRTR`). */
+/** Address family (C `AF_QIPCRTR`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_QIPCRTR: number = K.AF_QIPCRTR;
-/** Address family (C `AF_RDS`). */
+/** Address family (C `AF_RDS`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_RDS: number = K.AF_RDS;
-/** Address family (C `AF_ROSE`). */
+/** Address family (C `AF_ROSE`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_ROSE: number = K.AF_ROSE;
-/** Address family (C `AF_ROUTE`). */
+/** Address family (C `AF_ROUTE`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_ROUTE: number = K.AF_ROUTE;
-/** Address family (C `AF_SECURITY`). */
+/** Address family (C `AF_SECURITY`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_SECURITY: number = K.AF_SECURITY;
 /** Address family (C `AF_SNA`). */
 export const AF_SNA: number = K.AF_SNA;
-/** Address family (C `AF_TIPC`). */
+/** Address family (C `AF_SYSTEM`). Not on every OS: `undefined` where the OS lacks it. */
+export const AF_SYSTEM: number = K.AF_SYSTEM;
+/** Address family (C `AF_TIPC`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_TIPC: number = K.AF_TIPC;
 /** Address family (C `AF_UNIX`). */
 export const AF_UNIX: number = K.AF_UNIX;
 /** Address family (C `AF_UNSPEC`). */
 export const AF_UNSPEC: number = K.AF_UNSPEC;
-/** Address family (C `AF_VSOCK`). */
+/** Address family (C `AF_VSOCK`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_VSOCK: number = K.AF_VSOCK;
-/** Address family (C `AF_WANPIPE`). */
+/** Address family (C `AF_WANPIPE`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_WANPIPE: number = K.AF_WANPIPE;
-/** Address family (C `AF_X25`). */
+/** Address family (C `AF_X25`). Not on every OS: `undefined` where the OS lacks it. */
 export const AF_X25: number = K.AF_X25;
 /** `getaddrinfo()` flag (C `AI_ADDRCONFIG`). */
 export const AI_ADDRCONFIG: number = K.AI_ADDRCONFIG;
@@ -83,6 +96,10 @@ export const AI_ADDRCONFIG: number = K.AI_ADDRCONFIG;
 export const AI_ALL: number = K.AI_ALL;
 /** `getaddrinfo()` flag (C `AI_CANONNAME`). */
 export const AI_CANONNAME: number = K.AI_CANONNAME;
+/** `getaddrinfo()` flag (C `AI_DEFAULT`). Not on every OS: `undefined` where the OS lacks it. */
+export const AI_DEFAULT: number = K.AI_DEFAULT;
+/** `getaddrinfo()` flag (C `AI_MASK`). Not on every OS: `undefined` where the OS lacks it. */
+export const AI_MASK: number = K.AI_MASK;
 /** `getaddrinfo()` flag (C `AI_NUMERICHOST`). */
 export const AI_NUMERICHOST: number = K.AI_NUMERICHOST;
 /** `getaddrinfo()` flag (C `AI_NUMERICSERV`). */
@@ -91,129 +108,137 @@ export const AI_NUMERICSERV: number = K.AI_NUMERICSERV;
 export const AI_PASSIVE: number = K.AI_PASSIVE;
 /** `getaddrinfo()` flag (C `AI_V4MAPPED`). */
 export const AI_V4MAPPED: number = K.AI_V4MAPPED;
-/** `AF_ALG` kernel crypto API constant (C `ALG_OP_DECRYPT`). */
+/** `getaddrinfo()` flag (C `AI_V4MAPPED_CFG`). Not on every OS: `undefined` where the OS lacks it. */
+export const AI_V4MAPPED_CFG: number = K.AI_V4MAPPED_CFG;
+/** `AF_ALG` kernel crypto API constant (C `ALG_OP_DECRYPT`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_OP_DECRYPT: number = K.ALG_OP_DECRYPT;
-/** `AF_ALG` kernel crypto API constant (C `ALG_OP_ENCRYPT`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_OP_ENCRYPT`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_OP_ENCRYPT: number = K.ALG_OP_ENCRYPT;
-/** `AF_ALG` kernel crypto API constant (C `ALG_OP_SIGN`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_OP_SIGN`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_OP_SIGN: number = K.ALG_OP_SIGN;
-/** `AF_ALG` kernel crypto API constant (C `ALG_OP_VERIFY`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_OP_VERIFY`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_OP_VERIFY: number = K.ALG_OP_VERIFY;
-/** `AF_ALG` kernel crypto API constant (C `ALG_SET_AEAD_ASSOCLEN`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_SET_AEAD_ASSOCLEN`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_SET_AEAD_ASSOCLEN: number = K.ALG_SET_AEAD_ASSOCLEN;
-/** `AF_ALG` kernel crypto API constant (C `ALG_SET_AEAD_AUTHSIZE`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_SET_AEAD_AUTHSIZE`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_SET_AEAD_AUTHSIZE: number = K.ALG_SET_AEAD_AUTHSIZE;
-/** `AF_ALG` kernel crypto API constant (C `ALG_SET_IV`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_SET_IV`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_SET_IV: number = K.ALG_SET_IV;
-/** `AF_ALG` kernel crypto API constant (C `ALG_SET_KEY`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_SET_KEY`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_SET_KEY: number = K.ALG_SET_KEY;
-/** `AF_ALG` kernel crypto API constant (C `ALG_SET_OP`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_SET_OP`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_SET_OP: number = K.ALG_SET_OP;
-/** `AF_ALG` kernel crypto API constant (C `ALG_SET_PUBKEY`). */
+/** `AF_ALG` kernel crypto API constant (C `ALG_SET_PUBKEY`). Not on every OS: `undefined` where the OS lacks it. */
 export const ALG_SET_PUBKEY: number = K.ALG_SET_PUBKEY;
-/** SocketCAN protocol (C `CAN_BCM`). */
+/** SocketCAN protocol (C `CAN_BCM`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM: number = K.CAN_BCM;
-/** SocketCAN broadcast manager opcode or flag (C `CAN_FD_FRAME`). */
+/** SocketCAN broadcast manager opcode or flag (C `CAN_FD_FRAME`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_CAN_FD_FRAME: number = K.CAN_BCM_CAN_FD_FRAME;
-/** SocketCAN broadcast manager opcode or flag (C `RX_ANNOUNCE_RESUME`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_ANNOUNCE_RESUME`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_ANNOUNCE_RESUME: number = K.CAN_BCM_RX_ANNOUNCE_RESUME;
-/** SocketCAN broadcast manager opcode or flag (C `RX_CHANGED`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_CHANGED`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_CHANGED: number = K.CAN_BCM_RX_CHANGED;
-/** SocketCAN broadcast manager opcode or flag (C `RX_CHECK_DLC`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_CHECK_DLC`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_CHECK_DLC: number = K.CAN_BCM_RX_CHECK_DLC;
-/** SocketCAN broadcast manager opcode or flag (C `RX_DELETE`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_DELETE`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_DELETE: number = K.CAN_BCM_RX_DELETE;
-/** SocketCAN broadcast manager opcode or flag (C `RX_FILTER_ID`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_FILTER_ID`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_FILTER_ID: number = K.CAN_BCM_RX_FILTER_ID;
-/** SocketCAN broadcast manager opcode or flag (C `RX_NO_AUTOTIMER`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_NO_AUTOTIMER`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_NO_AUTOTIMER: number = K.CAN_BCM_RX_NO_AUTOTIMER;
-/** SocketCAN broadcast manager opcode or flag (C `RX_READ`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_READ`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_READ: number = K.CAN_BCM_RX_READ;
-/** SocketCAN broadcast manager opcode or flag (C `RX_RTR_FRAME`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_RTR_FRAME`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_RTR_FRAME: number = K.CAN_BCM_RX_RTR_FRAME;
-/** SocketCAN broadcast manager opcode or flag (C `RX_SETUP`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_SETUP`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_SETUP: number = K.CAN_BCM_RX_SETUP;
-/** SocketCAN broadcast manager opcode or flag (C `RX_STATUS`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_STATUS`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_STATUS: number = K.CAN_BCM_RX_STATUS;
-/** SocketCAN broadcast manager opcode or flag (C `RX_TIMEOUT`). */
+/** SocketCAN broadcast manager opcode or flag (C `RX_TIMEOUT`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_RX_TIMEOUT: number = K.CAN_BCM_RX_TIMEOUT;
-/** SocketCAN broadcast manager opcode or flag (C `SETTIMER`). */
+/** SocketCAN broadcast manager opcode or flag (C `SETTIMER`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_SETTIMER: number = K.CAN_BCM_SETTIMER;
-/** SocketCAN broadcast manager opcode or flag (C `STARTTIMER`). */
+/** SocketCAN broadcast manager opcode or flag (C `STARTTIMER`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_STARTTIMER: number = K.CAN_BCM_STARTTIMER;
-/** SocketCAN broadcast manager opcode or flag (C `TX_ANNOUNCE`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_ANNOUNCE`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_ANNOUNCE: number = K.CAN_BCM_TX_ANNOUNCE;
-/** SocketCAN broadcast manager opcode or flag (C `TX_COUNTEVT`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_COUNTEVT`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_COUNTEVT: number = K.CAN_BCM_TX_COUNTEVT;
-/** SocketCAN broadcast manager opcode or flag (C `TX_CP_CAN_ID`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_CP_CAN_ID`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_CP_CAN_ID: number = K.CAN_BCM_TX_CP_CAN_ID;
-/** SocketCAN broadcast manager opcode or flag (C `TX_DELETE`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_DELETE`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_DELETE: number = K.CAN_BCM_TX_DELETE;
-/** SocketCAN broadcast manager opcode or flag (C `TX_EXPIRED`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_EXPIRED`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_EXPIRED: number = K.CAN_BCM_TX_EXPIRED;
-/** SocketCAN broadcast manager opcode or flag (C `TX_READ`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_READ`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_READ: number = K.CAN_BCM_TX_READ;
-/** SocketCAN broadcast manager opcode or flag (C `TX_RESET_MULTI_IDX`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_RESET_MULTI_IDX`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_RESET_MULTI_IDX: number = K.CAN_BCM_TX_RESET_MULTI_IDX;
-/** SocketCAN broadcast manager opcode or flag (C `TX_SEND`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_SEND`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_SEND: number = K.CAN_BCM_TX_SEND;
-/** SocketCAN broadcast manager opcode or flag (C `TX_SETUP`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_SETUP`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_SETUP: number = K.CAN_BCM_TX_SETUP;
-/** SocketCAN broadcast manager opcode or flag (C `TX_STATUS`). */
+/** SocketCAN broadcast manager opcode or flag (C `TX_STATUS`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_BCM_TX_STATUS: number = K.CAN_BCM_TX_STATUS;
-/** SocketCAN CAN id flag: extended frame format (C `CAN_EFF_FLAG`). */
+/** SocketCAN CAN id flag: extended frame format (C `CAN_EFF_FLAG`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_EFF_FLAG: number = K.CAN_EFF_FLAG;
-/** SocketCAN CAN id mask: extended frame format (C `CAN_EFF_MASK`). */
+/** SocketCAN CAN id mask: extended frame format (C `CAN_EFF_MASK`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_EFF_MASK: number = K.CAN_EFF_MASK;
-/** SocketCAN CAN id flag: error message frame (C `CAN_ERR_FLAG`). */
+/** SocketCAN CAN id flag: error message frame (C `CAN_ERR_FLAG`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_ERR_FLAG: number = K.CAN_ERR_FLAG;
-/** SocketCAN CAN id mask: error class (C `CAN_ERR_MASK`). */
+/** SocketCAN CAN id mask: error class (C `CAN_ERR_MASK`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_ERR_MASK: number = K.CAN_ERR_MASK;
-/** SocketCAN protocol (C `CAN_ISOTP`). */
+/** SocketCAN protocol (C `CAN_ISOTP`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_ISOTP: number = K.CAN_ISOTP;
-/** SocketCAN protocol (C `CAN_J1939`). */
+/** SocketCAN protocol (C `CAN_J1939`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_J1939: number = K.CAN_J1939;
-/** SocketCAN protocol (C `CAN_RAW`). */
+/** SocketCAN protocol (C `CAN_RAW`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_RAW: number = K.CAN_RAW;
-/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_FD_FRAMES`). */
+/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_FD_FRAMES`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_RAW_FD_FRAMES: number = K.CAN_RAW_FD_FRAMES;
-/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_FILTER`). */
+/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_FILTER`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_RAW_FILTER: number = K.CAN_RAW_FILTER;
-/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_JOIN_FILTERS`). */
+/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_JOIN_FILTERS`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_RAW_JOIN_FILTERS: number = K.CAN_RAW_JOIN_FILTERS;
-/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_LOOPBACK`). */
+/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_LOOPBACK`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_RAW_LOOPBACK: number = K.CAN_RAW_LOOPBACK;
-/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_RECV_OWN_MSGS`). */
+/** `CAN_RAW` socket option (level `SOL_CAN_RAW`) (C `CAN_RAW_RECV_OWN_MSGS`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_RAW_RECV_OWN_MSGS: number = K.CAN_RAW_RECV_OWN_MSGS;
-/** SocketCAN CAN id flag: remote transmission request (C `CAN_RTR_FLAG`). */
+/** SocketCAN CAN id flag: remote transmission request (C `CAN_RTR_FLAG`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_RTR_FLAG: number = K.CAN_RTR_FLAG;
-/** SocketCAN CAN id mask: standard frame format (C `CAN_SFF_MASK`). */
+/** SocketCAN CAN id mask: standard frame format (C `CAN_SFF_MASK`). Not on every OS: `undefined` where the OS lacks it. */
 export const CAN_SFF_MASK: number = K.CAN_SFF_MASK;
 /** errno value, re-exported by the socket module (C `EAGAIN`). */
 export const EAGAIN: number = K.EAGAIN;
-/** `getaddrinfo()` error code (C `EAI_ADDRFAMILY`). */
+/** `getaddrinfo()` error code (C `EAI_ADDRFAMILY`). Not on every OS: `undefined` where the OS lacks it. */
 export const EAI_ADDRFAMILY: number = K.EAI_ADDRFAMILY;
 /** `getaddrinfo()` error code (C `EAI_AGAIN`). */
 export const EAI_AGAIN: number = K.EAI_AGAIN;
 /** `getaddrinfo()` error code (C `EAI_BADFLAGS`). */
 export const EAI_BADFLAGS: number = K.EAI_BADFLAGS;
+/** `getaddrinfo()` error code (C `EAI_BADHINTS`). Not on every OS: `undefined` where the OS lacks it. */
+export const EAI_BADHINTS: number = K.EAI_BADHINTS;
 /** `getaddrinfo()` error code (C `EAI_FAIL`). */
 export const EAI_FAIL: number = K.EAI_FAIL;
 /** `getaddrinfo()` error code (C `EAI_FAMILY`). */
 export const EAI_FAMILY: number = K.EAI_FAMILY;
+/** `getaddrinfo()` error code (C `EAI_MAX`). Not on every OS: `undefined` where the OS lacks it. */
+export const EAI_MAX: number = K.EAI_MAX;
 /** `getaddrinfo()` error code (C `EAI_MEMORY`). */
 export const EAI_MEMORY: number = K.EAI_MEMORY;
 /** `getaddrinfo()` error code (C `EAI_NODATA`). */
 export const EAI_NODATA: number = K.EAI_NODATA;
 /** `getaddrinfo()` error code (C `EAI_NONAME`). */
 export const EAI_NONAME: number = K.EAI_NONAME;
-/** `getaddrinfo()` error code (C `EAI_OVERFLOW`). */
+/** `getaddrinfo()` error code (C `EAI_OVERFLOW`). Not on every OS: `undefined` where the OS lacks it. */
 export const EAI_OVERFLOW: number = K.EAI_OVERFLOW;
+/** `getaddrinfo()` error code (C `EAI_PROTOCOL`). Not on every OS: `undefined` where the OS lacks it. */
+export const EAI_PROTOCOL: number = K.EAI_PROTOCOL;
 /** `getaddrinfo()` error code (C `EAI_SERVICE`). */
 export const EAI_SERVICE: number = K.EAI_SERVICE;
 /** `getaddrinfo()` error code (C `EAI_SOCKTYPE`). */
 export const EAI_SOCKTYPE: number = K.EAI_SOCKTYPE;
-/** `getaddrinfo()` error code (C `EAI_SYSTEM`). */
+/** `getaddrinfo()` error code (C `EAI_SYSTEM`). Not on every OS: `undefined` where the OS lacks it. */
 export const EAI_SYSTEM: number = K.EAI_SYSTEM;
 /** errno value, re-exported by the socket module (C `EBADF`). */
 export const EBADF: number = K.EBADF;
@@ -233,7 +258,7 @@ export const INADDR_MAX_LOCAL_GROUP: number = K.INADDR_MAX_LOCAL_GROUP;
 export const INADDR_NONE: number = K.INADDR_NONE;
 /** IPv4 address, as a host-order integer (C `INADDR_UNSPEC_GROUP`). */
 export const INADDR_UNSPEC_GROUP: number = K.INADDR_UNSPEC_GROUP;
-/** `ioctl()` request for the local `AF_VSOCK` CID (C `IOCTL_VM_SOCKETS_GET_LOCAL_CID`). */
+/** `ioctl()` request for the local `AF_VSOCK` CID (C `IOCTL_VM_SOCKETS_GET_LOCAL_CID`). Not on every OS: `undefined` where the OS lacks it. */
 export const IOCTL_VM_SOCKETS_GET_LOCAL_CID: number =
   K.IOCTL_VM_SOCKETS_GET_LOCAL_CID;
 /** Ports below this number are privileged (C `IPPORT_RESERVED`). */
@@ -242,18 +267,28 @@ export const IPPORT_RESERVED: number = K.IPPORT_RESERVED;
 export const IPPORT_USERRESERVED: number = K.IPPORT_USERRESERVED;
 /** IP protocol number (C `IPPROTO_AH`). */
 export const IPPROTO_AH: number = K.IPPROTO_AH;
+/** IP protocol number (C `IPPROTO_CBT`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_CBT: number = K.IPPROTO_CBT;
 /** IP protocol number (C `IPPROTO_DSTOPTS`). */
 export const IPPROTO_DSTOPTS: number = K.IPPROTO_DSTOPTS;
 /** IP protocol number (C `IPPROTO_EGP`). */
 export const IPPROTO_EGP: number = K.IPPROTO_EGP;
+/** IP protocol number (C `IPPROTO_EON`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_EON: number = K.IPPROTO_EON;
 /** IP protocol number (C `IPPROTO_ESP`). */
 export const IPPROTO_ESP: number = K.IPPROTO_ESP;
 /** IP protocol number (C `IPPROTO_FRAGMENT`). */
 export const IPPROTO_FRAGMENT: number = K.IPPROTO_FRAGMENT;
-/** IP protocol number (C `IPPROTO_GRE`). */
+/** IP protocol number (C `IPPROTO_GGP`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_GGP: number = K.IPPROTO_GGP;
+/** IP protocol number (C `IPPROTO_GRE`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPPROTO_GRE: number = K.IPPROTO_GRE;
+/** IP protocol number (C `IPPROTO_HELLO`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_HELLO: number = K.IPPROTO_HELLO;
 /** IP protocol number (C `IPPROTO_HOPOPTS`). */
 export const IPPROTO_HOPOPTS: number = K.IPPROTO_HOPOPTS;
+/** IP protocol number (C `IPPROTO_ICLFXBM`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_ICLFXBM: number = K.IPPROTO_ICLFXBM;
 /** IP protocol number (C `IPPROTO_ICMP`). */
 export const IPPROTO_ICMP: number = K.IPPROTO_ICMP;
 /** IP protocol number (C `IPPROTO_ICMPV6`). */
@@ -262,45 +297,65 @@ export const IPPROTO_ICMPV6: number = K.IPPROTO_ICMPV6;
 export const IPPROTO_IDP: number = K.IPPROTO_IDP;
 /** IP protocol number (C `IPPROTO_IGMP`). */
 export const IPPROTO_IGMP: number = K.IPPROTO_IGMP;
+/** IP protocol number (C `IPPROTO_IGP`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_IGP: number = K.IPPROTO_IGP;
 /** IP protocol number (C `IPPROTO_IP`). */
 export const IPPROTO_IP: number = K.IPPROTO_IP;
-/** IP protocol number (C `IPPROTO_IPIP`). */
+/** IP protocol number (C `IPPROTO_IPCOMP`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_IPCOMP: number = K.IPPROTO_IPCOMP;
+/** IP protocol number (C `IPPROTO_IPIP`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPPROTO_IPIP: number = K.IPPROTO_IPIP;
+/** IP protocol number (C `IPPROTO_IPV4`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_IPV4: number = K.IPPROTO_IPV4;
 /** IP protocol number (C `IPPROTO_IPV6`). */
 export const IPPROTO_IPV6: number = K.IPPROTO_IPV6;
-/** IP protocol number (C `IPPROTO_MPTCP`). */
+/** IP protocol number (C `IPPROTO_L2TP`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_L2TP: number = K.IPPROTO_L2TP;
+/** IP protocol number (C `IPPROTO_MAX`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_MAX: number = K.IPPROTO_MAX;
+/** IP protocol number (C `IPPROTO_MPTCP`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPPROTO_MPTCP: number = K.IPPROTO_MPTCP;
+/** IP protocol number (C `IPPROTO_ND`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_ND: number = K.IPPROTO_ND;
 /** IP protocol number (C `IPPROTO_NONE`). */
 export const IPPROTO_NONE: number = K.IPPROTO_NONE;
+/** IP protocol number (C `IPPROTO_PGM`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_PGM: number = K.IPPROTO_PGM;
 /** IP protocol number (C `IPPROTO_PIM`). */
 export const IPPROTO_PIM: number = K.IPPROTO_PIM;
 /** IP protocol number (C `IPPROTO_PUP`). */
 export const IPPROTO_PUP: number = K.IPPROTO_PUP;
 /** IP protocol number (C `IPPROTO_RAW`). */
 export const IPPROTO_RAW: number = K.IPPROTO_RAW;
+/** IP protocol number (C `IPPROTO_RDP`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_RDP: number = K.IPPROTO_RDP;
 /** IP protocol number (C `IPPROTO_ROUTING`). */
 export const IPPROTO_ROUTING: number = K.IPPROTO_ROUTING;
-/** IP protocol number (C `IPPROTO_RSVP`). */
+/** IP protocol number (C `IPPROTO_RSVP`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPPROTO_RSVP: number = K.IPPROTO_RSVP;
 /** IP protocol number (C `IPPROTO_SCTP`). */
 export const IPPROTO_SCTP: number = K.IPPROTO_SCTP;
+/** IP protocol number (C `IPPROTO_ST`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_ST: number = K.IPPROTO_ST;
 /** IP protocol number (C `IPPROTO_TCP`). */
 export const IPPROTO_TCP: number = K.IPPROTO_TCP;
-/** IP protocol number (C `IPPROTO_TP`). */
+/** IP protocol number (C `IPPROTO_TP`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPPROTO_TP: number = K.IPPROTO_TP;
 /** IP protocol number (C `IPPROTO_UDP`). */
 export const IPPROTO_UDP: number = K.IPPROTO_UDP;
-/** IP protocol number (C `IPPROTO_UDPLITE`). */
+/** IP protocol number (C `IPPROTO_UDPLITE`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPPROTO_UDPLITE: number = K.IPPROTO_UDPLITE;
+/** IP protocol number (C `IPPROTO_XTP`). Not on every OS: `undefined` where the OS lacks it. */
+export const IPPROTO_XTP: number = K.IPPROTO_XTP;
 /** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_CHECKSUM`). */
 export const IPV6_CHECKSUM: number = K.IPV6_CHECKSUM;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_DONTFRAG`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_DONTFRAG`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_DONTFRAG: number = K.IPV6_DONTFRAG;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_DSTOPTS`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_DSTOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_DSTOPTS: number = K.IPV6_DSTOPTS;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_HOPLIMIT`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_HOPLIMIT`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_HOPLIMIT: number = K.IPV6_HOPLIMIT;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_HOPOPTS`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_HOPOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_HOPOPTS: number = K.IPV6_HOPOPTS;
 /** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_JOIN_GROUP`). */
 export const IPV6_JOIN_GROUP: number = K.IPV6_JOIN_GROUP;
@@ -312,31 +367,31 @@ export const IPV6_MULTICAST_HOPS: number = K.IPV6_MULTICAST_HOPS;
 export const IPV6_MULTICAST_IF: number = K.IPV6_MULTICAST_IF;
 /** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_MULTICAST_LOOP`). */
 export const IPV6_MULTICAST_LOOP: number = K.IPV6_MULTICAST_LOOP;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_NEXTHOP`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_NEXTHOP`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_NEXTHOP: number = K.IPV6_NEXTHOP;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_PATHMTU`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_PATHMTU`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_PATHMTU: number = K.IPV6_PATHMTU;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_PKTINFO`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_PKTINFO`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_PKTINFO: number = K.IPV6_PKTINFO;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVDSTOPTS`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVDSTOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RECVDSTOPTS: number = K.IPV6_RECVDSTOPTS;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVHOPLIMIT`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVHOPLIMIT`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RECVHOPLIMIT: number = K.IPV6_RECVHOPLIMIT;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVHOPOPTS`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVHOPOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RECVHOPOPTS: number = K.IPV6_RECVHOPOPTS;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVPATHMTU`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVPATHMTU`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RECVPATHMTU: number = K.IPV6_RECVPATHMTU;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVPKTINFO`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVPKTINFO`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RECVPKTINFO: number = K.IPV6_RECVPKTINFO;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVRTHDR`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVRTHDR`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RECVRTHDR: number = K.IPV6_RECVRTHDR;
 /** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RECVTCLASS`). */
 export const IPV6_RECVTCLASS: number = K.IPV6_RECVTCLASS;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RTHDR`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RTHDR`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RTHDR: number = K.IPV6_RTHDR;
-/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RTHDRDSTOPTS`). */
+/** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_RTHDRDSTOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RTHDRDSTOPTS: number = K.IPV6_RTHDRDSTOPTS;
-/** IPv6 routing header type 0 (C `IPV6_RTHDR_TYPE_0`). */
+/** IPv6 routing header type 0 (C `IPV6_RTHDR_TYPE_0`). Not on every OS: `undefined` where the OS lacks it. */
 export const IPV6_RTHDR_TYPE_0: number = K.IPV6_RTHDR_TYPE_0;
 /** IPv6 socket option (level `IPPROTO_IPV6`) (C `IPV6_TCLASS`). */
 export const IPV6_TCLASS: number = K.IPV6_TCLASS;
@@ -346,17 +401,17 @@ export const IPV6_UNICAST_HOPS: number = K.IPV6_UNICAST_HOPS;
 export const IPV6_V6ONLY: number = K.IPV6_V6ONLY;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_ADD_MEMBERSHIP`). */
 export const IP_ADD_MEMBERSHIP: number = K.IP_ADD_MEMBERSHIP;
-/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_BIND_ADDRESS_NO_PORT`). */
+/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_BIND_ADDRESS_NO_PORT`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_BIND_ADDRESS_NO_PORT: number = K.IP_BIND_ADDRESS_NO_PORT;
-/** Default IPv4 multicast loopback setting (C `IP_DEFAULT_MULTICAST_LOOP`). */
+/** Default IPv4 multicast loopback setting (C `IP_DEFAULT_MULTICAST_LOOP`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_DEFAULT_MULTICAST_LOOP: number = K.IP_DEFAULT_MULTICAST_LOOP;
-/** Default IPv4 multicast time-to-live (C `IP_DEFAULT_MULTICAST_TTL`). */
+/** Default IPv4 multicast time-to-live (C `IP_DEFAULT_MULTICAST_TTL`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_DEFAULT_MULTICAST_TTL: number = K.IP_DEFAULT_MULTICAST_TTL;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_DROP_MEMBERSHIP`). */
 export const IP_DROP_MEMBERSHIP: number = K.IP_DROP_MEMBERSHIP;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_HDRINCL`). */
 export const IP_HDRINCL: number = K.IP_HDRINCL;
-/** Most IPv4 multicast groups one socket may join (C `IP_MAX_MEMBERSHIPS`). */
+/** Most IPv4 multicast groups one socket may join (C `IP_MAX_MEMBERSHIPS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_MAX_MEMBERSHIPS: number = K.IP_MAX_MEMBERSHIPS;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_MULTICAST_IF`). */
 export const IP_MULTICAST_IF: number = K.IP_MULTICAST_IF;
@@ -366,70 +421,80 @@ export const IP_MULTICAST_LOOP: number = K.IP_MULTICAST_LOOP;
 export const IP_MULTICAST_TTL: number = K.IP_MULTICAST_TTL;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_OPTIONS`). */
 export const IP_OPTIONS: number = K.IP_OPTIONS;
-/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RECVOPTS`). */
+/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RECVDSTADDR`). Not on every OS: `undefined` where the OS lacks it. */
+export const IP_RECVDSTADDR: number = K.IP_RECVDSTADDR;
+/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RECVOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_RECVOPTS: number = K.IP_RECVOPTS;
-/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RECVRETOPTS`). */
+/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RECVRETOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_RECVRETOPTS: number = K.IP_RECVRETOPTS;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RECVTOS`). */
 export const IP_RECVTOS: number = K.IP_RECVTOS;
-/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RETOPTS`). */
+/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_RETOPTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_RETOPTS: number = K.IP_RETOPTS;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_TOS`). */
 export const IP_TOS: number = K.IP_TOS;
-/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_TRANSPARENT`). */
+/** IPv4 socket option (level `IPPROTO_IP`) (C `IP_TRANSPARENT`). Not on every OS: `undefined` where the OS lacks it. */
 export const IP_TRANSPARENT: number = K.IP_TRANSPARENT;
 /** IPv4 socket option (level `IPPROTO_IP`) (C `IP_TTL`). */
 export const IP_TTL: number = K.IP_TTL;
-/** SAE J1939 constant (C `J1939_EE_INFO_NONE`). */
+/** SAE J1939 constant (C `J1939_EE_INFO_NONE`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_EE_INFO_NONE: number = K.J1939_EE_INFO_NONE;
-/** SAE J1939 constant (C `J1939_EE_INFO_TX_ABORT`). */
+/** SAE J1939 constant (C `J1939_EE_INFO_TX_ABORT`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_EE_INFO_TX_ABORT: number = K.J1939_EE_INFO_TX_ABORT;
-/** SAE J1939 constant (C `J1939_FILTER_MAX`). */
+/** SAE J1939 constant (C `J1939_FILTER_MAX`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_FILTER_MAX: number = K.J1939_FILTER_MAX;
-/** SAE J1939 constant (C `J1939_IDLE_ADDR`). */
+/** SAE J1939 constant (C `J1939_IDLE_ADDR`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_IDLE_ADDR: number = K.J1939_IDLE_ADDR;
-/** SAE J1939 constant (C `J1939_MAX_UNICAST_ADDR`). */
+/** SAE J1939 constant (C `J1939_MAX_UNICAST_ADDR`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_MAX_UNICAST_ADDR: number = K.J1939_MAX_UNICAST_ADDR;
-/** SAE J1939 constant (C `J1939_NLA_BYTES_ACKED`). */
+/** SAE J1939 constant (C `J1939_NLA_BYTES_ACKED`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_NLA_BYTES_ACKED: number = K.J1939_NLA_BYTES_ACKED;
-/** SAE J1939 constant (C `J1939_NLA_PAD`). */
+/** SAE J1939 constant (C `J1939_NLA_PAD`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_NLA_PAD: number = K.J1939_NLA_PAD;
-/** SAE J1939 constant (C `J1939_NO_ADDR`). */
+/** SAE J1939 constant (C `J1939_NO_ADDR`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_NO_ADDR: number = K.J1939_NO_ADDR;
-/** SAE J1939 constant (C `J1939_NO_NAME`). */
+/** SAE J1939 constant (C `J1939_NO_NAME`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_NO_NAME: number = K.J1939_NO_NAME;
-/** SAE J1939 constant (C `J1939_NO_PGN`). */
+/** SAE J1939 constant (C `J1939_NO_PGN`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_NO_PGN: number = K.J1939_NO_PGN;
-/** SAE J1939 constant (C `J1939_PGN_ADDRESS_CLAIMED`). */
+/** SAE J1939 constant (C `J1939_PGN_ADDRESS_CLAIMED`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_PGN_ADDRESS_CLAIMED: number = K.J1939_PGN_ADDRESS_CLAIMED;
-/** SAE J1939 constant (C `J1939_PGN_ADDRESS_COMMANDED`). */
+/** SAE J1939 constant (C `J1939_PGN_ADDRESS_COMMANDED`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_PGN_ADDRESS_COMMANDED: number =
   K.J1939_PGN_ADDRESS_COMMANDED;
-/** SAE J1939 constant (C `J1939_PGN_MAX`). */
+/** SAE J1939 constant (C `J1939_PGN_MAX`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_PGN_MAX: number = K.J1939_PGN_MAX;
-/** SAE J1939 constant (C `J1939_PGN_PDU1_MAX`). */
+/** SAE J1939 constant (C `J1939_PGN_PDU1_MAX`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_PGN_PDU1_MAX: number = K.J1939_PGN_PDU1_MAX;
-/** SAE J1939 constant (C `J1939_PGN_REQUEST`). */
+/** SAE J1939 constant (C `J1939_PGN_REQUEST`). Not on every OS: `undefined` where the OS lacks it. */
 export const J1939_PGN_REQUEST: number = K.J1939_PGN_REQUEST;
-/** Flag for the send and receive calls (C `MSG_CMSG_CLOEXEC`). */
+/** Socket constant (C `LOCAL_PEERCRED`). Not on every OS: `undefined` where the OS lacks it. */
+export const LOCAL_PEERCRED: number = K.LOCAL_PEERCRED;
+/** Flag for the send and receive calls (C `MSG_BCAST`). Not on every OS: `undefined` where the OS lacks it. */
+export const MSG_BCAST: number = K.MSG_BCAST;
+/** Flag for the send and receive calls (C `MSG_CMSG_CLOEXEC`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_CMSG_CLOEXEC: number = K.MSG_CMSG_CLOEXEC;
-/** Flag for the send and receive calls (C `MSG_CONFIRM`). */
+/** Flag for the send and receive calls (C `MSG_CONFIRM`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_CONFIRM: number = K.MSG_CONFIRM;
 /** Flag for the send and receive calls (C `MSG_CTRUNC`). */
 export const MSG_CTRUNC: number = K.MSG_CTRUNC;
 /** Flag for the send and receive calls (C `MSG_DONTROUTE`). */
 export const MSG_DONTROUTE: number = K.MSG_DONTROUTE;
-/** Flag for the send and receive calls (C `MSG_DONTWAIT`). */
+/** Flag for the send and receive calls (C `MSG_DONTWAIT`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_DONTWAIT: number = K.MSG_DONTWAIT;
-/** Flag for the send and receive calls (C `MSG_EOR`). */
+/** Flag for the send and receive calls (C `MSG_EOF`). Not on every OS: `undefined` where the OS lacks it. */
+export const MSG_EOF: number = K.MSG_EOF;
+/** Flag for the send and receive calls (C `MSG_EOR`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_EOR: number = K.MSG_EOR;
-/** Flag for the send and receive calls (C `MSG_ERRQUEUE`). */
+/** Flag for the send and receive calls (C `MSG_ERRQUEUE`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_ERRQUEUE: number = K.MSG_ERRQUEUE;
-/** Flag for the send and receive calls (C `MSG_FASTOPEN`). */
+/** Flag for the send and receive calls (C `MSG_FASTOPEN`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_FASTOPEN: number = K.MSG_FASTOPEN;
-/** Flag for the send and receive calls (C `MSG_MORE`). */
+/** Flag for the send and receive calls (C `MSG_MCAST`). Not on every OS: `undefined` where the OS lacks it. */
+export const MSG_MCAST: number = K.MSG_MCAST;
+/** Flag for the send and receive calls (C `MSG_MORE`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_MORE: number = K.MSG_MORE;
-/** Flag for the send and receive calls (C `MSG_NOSIGNAL`). */
+/** Flag for the send and receive calls (C `MSG_NOSIGNAL`). Not on every OS: `undefined` where the OS lacks it. */
 export const MSG_NOSIGNAL: number = K.MSG_NOSIGNAL;
 /** Flag for the send and receive calls (C `MSG_OOB`). */
 export const MSG_OOB: number = K.MSG_OOB;
@@ -439,21 +504,21 @@ export const MSG_PEEK: number = K.MSG_PEEK;
 export const MSG_TRUNC: number = K.MSG_TRUNC;
 /** Flag for the send and receive calls (C `MSG_WAITALL`). */
 export const MSG_WAITALL: number = K.MSG_WAITALL;
-/** Netlink protocol (C `NETLINK_CRYPTO`). */
+/** Netlink protocol (C `NETLINK_CRYPTO`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_CRYPTO: number = K.NETLINK_CRYPTO;
-/** Netlink protocol (C `NETLINK_DNRTMSG`). */
+/** Netlink protocol (C `NETLINK_DNRTMSG`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_DNRTMSG: number = K.NETLINK_DNRTMSG;
-/** Netlink protocol (C `NETLINK_FIREWALL`). */
+/** Netlink protocol (C `NETLINK_FIREWALL`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_FIREWALL: number = K.NETLINK_FIREWALL;
-/** Netlink protocol (C `NETLINK_IP6_FW`). */
+/** Netlink protocol (C `NETLINK_IP6_FW`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_IP6_FW: number = K.NETLINK_IP6_FW;
-/** Netlink protocol (C `NETLINK_NFLOG`). */
+/** Netlink protocol (C `NETLINK_NFLOG`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_NFLOG: number = K.NETLINK_NFLOG;
-/** Netlink protocol (C `NETLINK_ROUTE`). */
+/** Netlink protocol (C `NETLINK_ROUTE`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_ROUTE: number = K.NETLINK_ROUTE;
-/** Netlink protocol (C `NETLINK_USERSOCK`). */
+/** Netlink protocol (C `NETLINK_USERSOCK`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_USERSOCK: number = K.NETLINK_USERSOCK;
-/** Netlink protocol (C `NETLINK_XFRM`). */
+/** Netlink protocol (C `NETLINK_XFRM`). Not on every OS: `undefined` where the OS lacks it. */
 export const NETLINK_XFRM: number = K.NETLINK_XFRM;
 /** `getnameinfo()` flag (C `NI_DGRAM`). */
 export const NI_DGRAM: number = K.NI_DGRAM;
@@ -469,37 +534,51 @@ export const NI_NOFQDN: number = K.NI_NOFQDN;
 export const NI_NUMERICHOST: number = K.NI_NUMERICHOST;
 /** `getnameinfo()` flag (C `NI_NUMERICSERV`). */
 export const NI_NUMERICSERV: number = K.NI_NUMERICSERV;
-/** `AF_PACKET` packet type (C `PACKET_BROADCAST`). */
+/** `AF_PACKET` packet type (C `PACKET_BROADCAST`). Not on every OS: `undefined` where the OS lacks it. */
 export const PACKET_BROADCAST: number = K.PACKET_BROADCAST;
-/** `AF_PACKET` packet type (C `PACKET_FASTROUTE`). */
+/** `AF_PACKET` packet type (C `PACKET_FASTROUTE`). Not on every OS: `undefined` where the OS lacks it. */
 export const PACKET_FASTROUTE: number = K.PACKET_FASTROUTE;
-/** `AF_PACKET` packet type (C `PACKET_HOST`). */
+/** `AF_PACKET` packet type (C `PACKET_HOST`). Not on every OS: `undefined` where the OS lacks it. */
 export const PACKET_HOST: number = K.PACKET_HOST;
-/** `AF_PACKET` packet type (C `PACKET_LOOPBACK`). */
+/** `AF_PACKET` packet type (C `PACKET_LOOPBACK`). Not on every OS: `undefined` where the OS lacks it. */
 export const PACKET_LOOPBACK: number = K.PACKET_LOOPBACK;
-/** `AF_PACKET` packet type (C `PACKET_MULTICAST`). */
+/** `AF_PACKET` packet type (C `PACKET_MULTICAST`). Not on every OS: `undefined` where the OS lacks it. */
 export const PACKET_MULTICAST: number = K.PACKET_MULTICAST;
-/** `AF_PACKET` packet type (C `PACKET_OTHERHOST`). */
+/** `AF_PACKET` packet type (C `PACKET_OTHERHOST`). Not on every OS: `undefined` where the OS lacks it. */
 export const PACKET_OTHERHOST: number = K.PACKET_OTHERHOST;
-/** `AF_PACKET` packet type (C `PACKET_OUTGOING`). */
+/** `AF_PACKET` packet type (C `PACKET_OUTGOING`). Not on every OS: `undefined` where the OS lacks it. */
 export const PACKET_OUTGOING: number = K.PACKET_OUTGOING;
-/** Protocol family (C `PF_CAN`). */
+/** Protocol family (C `PF_CAN`). Not on every OS: `undefined` where the OS lacks it. */
 export const PF_CAN: number = K.PF_CAN;
-/** Protocol family (C `PF_PACKET`). */
+/** Protocol family (C `PF_PACKET`). Not on every OS: `undefined` where the OS lacks it. */
 export const PF_PACKET: number = K.PF_PACKET;
-/** Protocol family (C `PF_RDS`). */
+/** Protocol family (C `PF_RDS`). Not on every OS: `undefined` where the OS lacks it. */
 export const PF_RDS: number = K.PF_RDS;
-/** Control message type (ancillary data) (C `SCM_CREDENTIALS`). */
+/** Protocol family (C `PF_SYSTEM`). Not on every OS: `undefined` where the OS lacks it. */
+export const PF_SYSTEM: number = K.PF_SYSTEM;
+/** Socket constant (C `RCVALL_IPLEVEL`). Not on every OS: `undefined` where the OS lacks it. */
+export const RCVALL_IPLEVEL: number = K.RCVALL_IPLEVEL;
+/** Socket constant (C `RCVALL_MAX`). Not on every OS: `undefined` where the OS lacks it. */
+export const RCVALL_MAX: number = K.RCVALL_MAX;
+/** Socket constant (C `RCVALL_OFF`). Not on every OS: `undefined` where the OS lacks it. */
+export const RCVALL_OFF: number = K.RCVALL_OFF;
+/** Socket constant (C `RCVALL_ON`). Not on every OS: `undefined` where the OS lacks it. */
+export const RCVALL_ON: number = K.RCVALL_ON;
+/** Socket constant (C `RCVALL_SOCKETLEVELONLY`). Not on every OS: `undefined` where the OS lacks it. */
+export const RCVALL_SOCKETLEVELONLY: number = K.RCVALL_SOCKETLEVELONLY;
+/** Control message type (ancillary data) (C `SCM_CREDENTIALS`). Not on every OS: `undefined` where the OS lacks it. */
 export const SCM_CREDENTIALS: number = K.SCM_CREDENTIALS;
-/** SAE J1939 control message type (C `SCM_J1939_DEST_ADDR`). */
+/** Control message type (ancillary data) (C `SCM_CREDS`). Not on every OS: `undefined` where the OS lacks it. */
+export const SCM_CREDS: number = K.SCM_CREDS;
+/** SAE J1939 control message type (C `SCM_J1939_DEST_ADDR`). Not on every OS: `undefined` where the OS lacks it. */
 export const SCM_J1939_DEST_ADDR: number = K.SCM_J1939_DEST_ADDR;
-/** SAE J1939 control message type (C `SCM_J1939_DEST_NAME`). */
+/** SAE J1939 control message type (C `SCM_J1939_DEST_NAME`). Not on every OS: `undefined` where the OS lacks it. */
 export const SCM_J1939_DEST_NAME: number = K.SCM_J1939_DEST_NAME;
-/** SAE J1939 control message type (C `SCM_J1939_ERRQUEUE`). */
+/** SAE J1939 control message type (C `SCM_J1939_ERRQUEUE`). Not on every OS: `undefined` where the OS lacks it. */
 export const SCM_J1939_ERRQUEUE: number = K.SCM_J1939_ERRQUEUE;
-/** SAE J1939 control message type (C `SCM_J1939_PRIO`). */
+/** SAE J1939 control message type (C `SCM_J1939_PRIO`). Not on every OS: `undefined` where the OS lacks it. */
 export const SCM_J1939_PRIO: number = K.SCM_J1939_PRIO;
-/** Control message type (ancillary data) (C `SCM_RIGHTS`). */
+/** Control message type (ancillary data) (C `SCM_RIGHTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const SCM_RIGHTS: number = K.SCM_RIGHTS;
 /** `shutdown()` direction (C `SHUT_RD`). */
 export const SHUT_RD: number = K.SHUT_RD;
@@ -507,11 +586,17 @@ export const SHUT_RD: number = K.SHUT_RD;
 export const SHUT_RDWR: number = K.SHUT_RDWR;
 /** `shutdown()` direction (C `SHUT_WR`). */
 export const SHUT_WR: number = K.SHUT_WR;
-/** Flag OR-ed into the socket type that sets close-on-exec (C `SOCK_CLOEXEC`). */
+/** Socket constant (C `SIO_KEEPALIVE_VALS`). Not on every OS: `undefined` where the OS lacks it. */
+export const SIO_KEEPALIVE_VALS: number = K.SIO_KEEPALIVE_VALS;
+/** Socket constant (C `SIO_LOOPBACK_FAST_PATH`). Not on every OS: `undefined` where the OS lacks it. */
+export const SIO_LOOPBACK_FAST_PATH: number = K.SIO_LOOPBACK_FAST_PATH;
+/** Socket constant (C `SIO_RCVALL`). Not on every OS: `undefined` where the OS lacks it. */
+export const SIO_RCVALL: number = K.SIO_RCVALL;
+/** Flag OR-ed into the socket type that sets close-on-exec (C `SOCK_CLOEXEC`). Not on every OS: `undefined` where the OS lacks it. */
 export const SOCK_CLOEXEC: number = K.SOCK_CLOEXEC;
 /** Socket type (C `SOCK_DGRAM`). */
 export const SOCK_DGRAM: number = K.SOCK_DGRAM;
-/** Flag OR-ed into the socket type that opens it non-blocking (C `SOCK_NONBLOCK`). */
+/** Flag OR-ed into the socket type that opens it non-blocking (C `SOCK_NONBLOCK`). Not on every OS: `undefined` where the OS lacks it. */
 export const SOCK_NONBLOCK: number = K.SOCK_NONBLOCK;
 /** Socket type (C `SOCK_RAW`). */
 export const SOCK_RAW: number = K.SOCK_RAW;
@@ -521,21 +606,21 @@ export const SOCK_RDM: number = K.SOCK_RDM;
 export const SOCK_SEQPACKET: number = K.SOCK_SEQPACKET;
 /** Socket type (C `SOCK_STREAM`). */
 export const SOCK_STREAM: number = K.SOCK_STREAM;
-/** Socket option level (C `SOL_ALG`). */
+/** Socket option level (C `SOL_ALG`). Not on every OS: `undefined` where the OS lacks it. */
 export const SOL_ALG: number = K.SOL_ALG;
-/** Socket option level (C `SOL_CAN_BASE`). */
+/** Socket option level (C `SOL_CAN_BASE`). Not on every OS: `undefined` where the OS lacks it. */
 export const SOL_CAN_BASE: number = K.SOL_CAN_BASE;
-/** Socket option level (C `SOL_CAN_RAW`). */
+/** Socket option level (C `SOL_CAN_RAW`). Not on every OS: `undefined` where the OS lacks it. */
 export const SOL_CAN_RAW: number = K.SOL_CAN_RAW;
 /** Socket option level (C `SOL_IP`). */
 export const SOL_IP: number = K.SOL_IP;
-/** Socket option level (C `SOL_RDS`). */
+/** Socket option level (C `SOL_RDS`). Not on every OS: `undefined` where the OS lacks it. */
 export const SOL_RDS: number = K.SOL_RDS;
 /** Socket option level (C `SOL_SOCKET`). */
 export const SOL_SOCKET: number = K.SOL_SOCKET;
 /** Socket option level (C `SOL_TCP`). */
 export const SOL_TCP: number = K.SOL_TCP;
-/** Socket option level (C `SOL_TIPC`). */
+/** Socket option level (C `SOL_TIPC`). Not on every OS: `undefined` where the OS lacks it. */
 export const SOL_TIPC: number = K.SOL_TIPC;
 /** Socket option level (C `SOL_UDP`). */
 export const SOL_UDP: number = K.SOL_UDP;
@@ -543,47 +628,49 @@ export const SOL_UDP: number = K.SOL_UDP;
 export const SOMAXCONN: number = K.SOMAXCONN;
 /** Socket option (level `SOL_SOCKET`) (C `SO_ACCEPTCONN`). */
 export const SO_ACCEPTCONN: number = K.SO_ACCEPTCONN;
-/** Socket option (level `SOL_SOCKET`) (C `SO_BINDTODEVICE`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_BINDTODEVICE`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_BINDTODEVICE: number = K.SO_BINDTODEVICE;
 /** Socket option (level `SOL_SOCKET`) (C `SO_BROADCAST`). */
 export const SO_BROADCAST: number = K.SO_BROADCAST;
 /** Socket option (level `SOL_SOCKET`) (C `SO_DEBUG`). */
 export const SO_DEBUG: number = K.SO_DEBUG;
-/** Socket option (level `SOL_SOCKET`) (C `SO_DOMAIN`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_DOMAIN`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_DOMAIN: number = K.SO_DOMAIN;
 /** Socket option (level `SOL_SOCKET`) (C `SO_DONTROUTE`). */
 export const SO_DONTROUTE: number = K.SO_DONTROUTE;
 /** Socket option (level `SOL_SOCKET`) (C `SO_ERROR`). */
 export const SO_ERROR: number = K.SO_ERROR;
-/** Socket option (level `SOL_SOCKET`) (C `SO_INCOMING_CPU`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_EXCLUSIVEADDRUSE`). Not on every OS: `undefined` where the OS lacks it. */
+export const SO_EXCLUSIVEADDRUSE: number = K.SO_EXCLUSIVEADDRUSE;
+/** Socket option (level `SOL_SOCKET`) (C `SO_INCOMING_CPU`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_INCOMING_CPU: number = K.SO_INCOMING_CPU;
-/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_ERRQUEUE`). */
+/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_ERRQUEUE`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_J1939_ERRQUEUE: number = K.SO_J1939_ERRQUEUE;
-/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_FILTER`). */
+/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_FILTER`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_J1939_FILTER: number = K.SO_J1939_FILTER;
-/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_PROMISC`). */
+/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_PROMISC`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_J1939_PROMISC: number = K.SO_J1939_PROMISC;
-/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_SEND_PRIO`). */
+/** SAE J1939 socket option (level `SOL_CAN_J1939`) (C `SO_J1939_SEND_PRIO`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_J1939_SEND_PRIO: number = K.SO_J1939_SEND_PRIO;
 /** Socket option (level `SOL_SOCKET`) (C `SO_KEEPALIVE`). */
 export const SO_KEEPALIVE: number = K.SO_KEEPALIVE;
 /** Socket option (level `SOL_SOCKET`) (C `SO_LINGER`). */
 export const SO_LINGER: number = K.SO_LINGER;
-/** Socket option (level `SOL_SOCKET`) (C `SO_MARK`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_MARK`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_MARK: number = K.SO_MARK;
 /** Socket option (level `SOL_SOCKET`) (C `SO_OOBINLINE`). */
 export const SO_OOBINLINE: number = K.SO_OOBINLINE;
-/** Socket option (level `SOL_SOCKET`) (C `SO_PASSCRED`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_PASSCRED`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_PASSCRED: number = K.SO_PASSCRED;
-/** Socket option (level `SOL_SOCKET`) (C `SO_PASSSEC`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_PASSSEC`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_PASSSEC: number = K.SO_PASSSEC;
-/** Socket option (level `SOL_SOCKET`) (C `SO_PEERCRED`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_PEERCRED`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_PEERCRED: number = K.SO_PEERCRED;
-/** Socket option (level `SOL_SOCKET`) (C `SO_PEERSEC`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_PEERSEC`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_PEERSEC: number = K.SO_PEERSEC;
-/** Socket option (level `SOL_SOCKET`) (C `SO_PRIORITY`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_PRIORITY`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_PRIORITY: number = K.SO_PRIORITY;
-/** Socket option (level `SOL_SOCKET`) (C `SO_PROTOCOL`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_PROTOCOL`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_PROTOCOL: number = K.SO_PROTOCOL;
 /** Socket option (level `SOL_SOCKET`) (C `SO_RCVBUF`). */
 export const SO_RCVBUF: number = K.SO_RCVBUF;
@@ -593,7 +680,7 @@ export const SO_RCVLOWAT: number = K.SO_RCVLOWAT;
 export const SO_RCVTIMEO: number = K.SO_RCVTIMEO;
 /** Socket option (level `SOL_SOCKET`) (C `SO_REUSEADDR`). */
 export const SO_REUSEADDR: number = K.SO_REUSEADDR;
-/** Socket option (level `SOL_SOCKET`) (C `SO_REUSEPORT`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_REUSEPORT`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_REUSEPORT: number = K.SO_REUSEPORT;
 /** Socket option (level `SOL_SOCKET`) (C `SO_SNDBUF`). */
 export const SO_SNDBUF: number = K.SO_SNDBUF;
@@ -603,101 +690,109 @@ export const SO_SNDLOWAT: number = K.SO_SNDLOWAT;
 export const SO_SNDTIMEO: number = K.SO_SNDTIMEO;
 /** Socket option (level `SOL_SOCKET`) (C `SO_TYPE`). */
 export const SO_TYPE: number = K.SO_TYPE;
-/** `AF_VSOCK` socket option (C `SO_VM_SOCKETS_BUFFER_MAX_SIZE`). */
+/** Socket option (level `SOL_SOCKET`) (C `SO_USELOOPBACK`). Not on every OS: `undefined` where the OS lacks it. */
+export const SO_USELOOPBACK: number = K.SO_USELOOPBACK;
+/** `AF_VSOCK` socket option (C `SO_VM_SOCKETS_BUFFER_MAX_SIZE`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_VM_SOCKETS_BUFFER_MAX_SIZE: number =
   K.SO_VM_SOCKETS_BUFFER_MAX_SIZE;
-/** `AF_VSOCK` socket option (C `SO_VM_SOCKETS_BUFFER_MIN_SIZE`). */
+/** `AF_VSOCK` socket option (C `SO_VM_SOCKETS_BUFFER_MIN_SIZE`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_VM_SOCKETS_BUFFER_MIN_SIZE: number =
   K.SO_VM_SOCKETS_BUFFER_MIN_SIZE;
-/** `AF_VSOCK` socket option (C `SO_VM_SOCKETS_BUFFER_SIZE`). */
+/** `AF_VSOCK` socket option (C `SO_VM_SOCKETS_BUFFER_SIZE`). Not on every OS: `undefined` where the OS lacks it. */
 export const SO_VM_SOCKETS_BUFFER_SIZE: number = K.SO_VM_SOCKETS_BUFFER_SIZE;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_CONGESTION`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_CONGESTION`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_CONGESTION: number = K.TCP_CONGESTION;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_CORK`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_CONNECTION_INFO`). Not on every OS: `undefined` where the OS lacks it. */
+export const TCP_CONNECTION_INFO: number = K.TCP_CONNECTION_INFO;
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_CORK`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_CORK: number = K.TCP_CORK;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_DEFER_ACCEPT`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_DEFER_ACCEPT`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_DEFER_ACCEPT: number = K.TCP_DEFER_ACCEPT;
 /** TCP socket option (level `IPPROTO_TCP`) (C `TCP_FASTOPEN`). */
 export const TCP_FASTOPEN: number = K.TCP_FASTOPEN;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_INFO`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_INFO`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_INFO: number = K.TCP_INFO;
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_KEEPALIVE`). Not on every OS: `undefined` where the OS lacks it. */
+export const TCP_KEEPALIVE: number = K.TCP_KEEPALIVE;
 /** TCP socket option (level `IPPROTO_TCP`) (C `TCP_KEEPCNT`). */
 export const TCP_KEEPCNT: number = K.TCP_KEEPCNT;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_KEEPIDLE`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_KEEPIDLE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_KEEPIDLE: number = K.TCP_KEEPIDLE;
 /** TCP socket option (level `IPPROTO_TCP`) (C `TCP_KEEPINTVL`). */
 export const TCP_KEEPINTVL: number = K.TCP_KEEPINTVL;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_LINGER2`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_LINGER2`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_LINGER2: number = K.TCP_LINGER2;
 /** TCP socket option (level `IPPROTO_TCP`) (C `TCP_MAXSEG`). */
 export const TCP_MAXSEG: number = K.TCP_MAXSEG;
 /** TCP socket option (level `IPPROTO_TCP`) (C `TCP_NODELAY`). */
 export const TCP_NODELAY: number = K.TCP_NODELAY;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_NOTSENT_LOWAT`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_NOTSENT_LOWAT`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_NOTSENT_LOWAT: number = K.TCP_NOTSENT_LOWAT;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_QUICKACK`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_QUICKACK`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_QUICKACK: number = K.TCP_QUICKACK;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_SYNCNT`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_SYNCNT`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_SYNCNT: number = K.TCP_SYNCNT;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_USER_TIMEOUT`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_USER_TIMEOUT`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_USER_TIMEOUT: number = K.TCP_USER_TIMEOUT;
-/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_WINDOW_CLAMP`). */
+/** TCP socket option (level `IPPROTO_TCP`) (C `TCP_WINDOW_CLAMP`). Not on every OS: `undefined` where the OS lacks it. */
 export const TCP_WINDOW_CLAMP: number = K.TCP_WINDOW_CLAMP;
-/** TIPC constant (C `TIPC_ADDR_ID`). */
+/** TIPC constant (C `TIPC_ADDR_ID`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_ADDR_ID: number = K.TIPC_ADDR_ID;
-/** TIPC constant (C `TIPC_ADDR_NAME`). */
+/** TIPC constant (C `TIPC_ADDR_NAME`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_ADDR_NAME: number = K.TIPC_ADDR_NAME;
-/** TIPC constant (C `TIPC_ADDR_NAMESEQ`). */
+/** TIPC constant (C `TIPC_ADDR_NAMESEQ`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_ADDR_NAMESEQ: number = K.TIPC_ADDR_NAMESEQ;
-/** TIPC constant (C `TIPC_CFG_SRV`). */
+/** TIPC constant (C `TIPC_CFG_SRV`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_CFG_SRV: number = K.TIPC_CFG_SRV;
-/** TIPC constant (C `TIPC_CLUSTER_SCOPE`). */
+/** TIPC constant (C `TIPC_CLUSTER_SCOPE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_CLUSTER_SCOPE: number = K.TIPC_CLUSTER_SCOPE;
-/** TIPC constant (C `TIPC_CONN_TIMEOUT`). */
+/** TIPC constant (C `TIPC_CONN_TIMEOUT`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_CONN_TIMEOUT: number = K.TIPC_CONN_TIMEOUT;
-/** TIPC constant (C `TIPC_CRITICAL_IMPORTANCE`). */
+/** TIPC constant (C `TIPC_CRITICAL_IMPORTANCE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_CRITICAL_IMPORTANCE: number = K.TIPC_CRITICAL_IMPORTANCE;
-/** TIPC constant (C `TIPC_DEST_DROPPABLE`). */
+/** TIPC constant (C `TIPC_DEST_DROPPABLE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_DEST_DROPPABLE: number = K.TIPC_DEST_DROPPABLE;
-/** TIPC constant (C `TIPC_HIGH_IMPORTANCE`). */
+/** TIPC constant (C `TIPC_HIGH_IMPORTANCE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_HIGH_IMPORTANCE: number = K.TIPC_HIGH_IMPORTANCE;
-/** TIPC constant (C `TIPC_IMPORTANCE`). */
+/** TIPC constant (C `TIPC_IMPORTANCE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_IMPORTANCE: number = K.TIPC_IMPORTANCE;
-/** TIPC constant (C `TIPC_LOW_IMPORTANCE`). */
+/** TIPC constant (C `TIPC_LOW_IMPORTANCE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_LOW_IMPORTANCE: number = K.TIPC_LOW_IMPORTANCE;
-/** TIPC constant (C `TIPC_MEDIUM_IMPORTANCE`). */
+/** TIPC constant (C `TIPC_MEDIUM_IMPORTANCE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_MEDIUM_IMPORTANCE: number = K.TIPC_MEDIUM_IMPORTANCE;
-/** TIPC constant (C `TIPC_NODE_SCOPE`). */
+/** TIPC constant (C `TIPC_NODE_SCOPE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_NODE_SCOPE: number = K.TIPC_NODE_SCOPE;
-/** TIPC constant (C `TIPC_PUBLISHED`). */
+/** TIPC constant (C `TIPC_PUBLISHED`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_PUBLISHED: number = K.TIPC_PUBLISHED;
-/** TIPC constant (C `TIPC_SRC_DROPPABLE`). */
+/** TIPC constant (C `TIPC_SRC_DROPPABLE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_SRC_DROPPABLE: number = K.TIPC_SRC_DROPPABLE;
-/** TIPC constant (C `TIPC_SUBSCR_TIMEOUT`). */
+/** TIPC constant (C `TIPC_SUBSCR_TIMEOUT`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_SUBSCR_TIMEOUT: number = K.TIPC_SUBSCR_TIMEOUT;
-/** TIPC constant (C `TIPC_SUB_CANCEL`). */
+/** TIPC constant (C `TIPC_SUB_CANCEL`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_SUB_CANCEL: number = K.TIPC_SUB_CANCEL;
-/** TIPC constant (C `TIPC_SUB_PORTS`). */
+/** TIPC constant (C `TIPC_SUB_PORTS`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_SUB_PORTS: number = K.TIPC_SUB_PORTS;
-/** TIPC constant (C `TIPC_SUB_SERVICE`). */
+/** TIPC constant (C `TIPC_SUB_SERVICE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_SUB_SERVICE: number = K.TIPC_SUB_SERVICE;
-/** TIPC constant (C `TIPC_TOP_SRV`). */
+/** TIPC constant (C `TIPC_TOP_SRV`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_TOP_SRV: number = K.TIPC_TOP_SRV;
-/** TIPC constant (C `TIPC_WAIT_FOREVER`). */
+/** TIPC constant (C `TIPC_WAIT_FOREVER`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_WAIT_FOREVER: number = K.TIPC_WAIT_FOREVER;
-/** TIPC constant (C `TIPC_WITHDRAWN`). */
+/** TIPC constant (C `TIPC_WITHDRAWN`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_WITHDRAWN: number = K.TIPC_WITHDRAWN;
-/** TIPC constant (C `TIPC_ZONE_SCOPE`). */
+/** TIPC constant (C `TIPC_ZONE_SCOPE`). Not on every OS: `undefined` where the OS lacks it. */
 export const TIPC_ZONE_SCOPE: number = K.TIPC_ZONE_SCOPE;
-/** UDP-Lite socket option (level `IPPROTO_UDPLITE`) (C `UDPLITE_RECV_CSCOV`). */
+/** UDP-Lite socket option (level `IPPROTO_UDPLITE`) (C `UDPLITE_RECV_CSCOV`). Not on every OS: `undefined` where the OS lacks it. */
 export const UDPLITE_RECV_CSCOV: number = K.UDPLITE_RECV_CSCOV;
-/** UDP-Lite socket option (level `IPPROTO_UDPLITE`) (C `UDPLITE_SEND_CSCOV`). */
+/** UDP-Lite socket option (level `IPPROTO_UDPLITE`) (C `UDPLITE_SEND_CSCOV`). Not on every OS: `undefined` where the OS lacks it. */
 export const UDPLITE_SEND_CSCOV: number = K.UDPLITE_SEND_CSCOV;
-/** `AF_VSOCK` address (C `VMADDR_CID_ANY`). */
+/** `AF_VSOCK` address (C `VMADDR_CID_ANY`). Not on every OS: `undefined` where the OS lacks it. */
 export const VMADDR_CID_ANY: number = K.VMADDR_CID_ANY;
-/** `AF_VSOCK` address (C `VMADDR_CID_HOST`). */
+/** `AF_VSOCK` address (C `VMADDR_CID_HOST`). Not on every OS: `undefined` where the OS lacks it. */
 export const VMADDR_CID_HOST: number = K.VMADDR_CID_HOST;
-/** `AF_VSOCK` address (C `VMADDR_PORT_ANY`). */
+/** `AF_VSOCK` address (C `VMADDR_CID_LOCAL`). Not on every OS: `undefined` where the OS lacks it. */
+export const VMADDR_CID_LOCAL: number = K.VMADDR_CID_LOCAL;
+/** `AF_VSOCK` address (C `VMADDR_PORT_ANY`). Not on every OS: `undefined` where the OS lacks it. */
 export const VMADDR_PORT_ANY: number = K.VMADDR_PORT_ANY;
-/** `AF_VSOCK` constant (C `VM_SOCKETS_INVALID_VERSION`). */
+/** `AF_VSOCK` constant (C `VM_SOCKETS_INVALID_VERSION`). Not on every OS: `undefined` where the OS lacks it. */
 export const VM_SOCKETS_INVALID_VERSION: number = K.VM_SOCKETS_INVALID_VERSION;

@@ -9,6 +9,11 @@ import { errnoName, gaiStrerror, strerror } from "../platform/errno.ts";
  * (`new OSError(111, "...")` is a `ConnectionRefusedError`), and `new OSError("message")` is message-only.
  * `message` is Python's `str(err)`: `[Errno 111] Connection refused`.
  *
+ * Platform notes: on Windows a fourth argument is the Windows error code, as in CPython: it sets `winerror`,
+ * and `errno` too (a Winsock code such as 10061 as it is, any other through CPython's `winerror_to_errno`);
+ * `message` then reads `[WinError 10061] No connection could be made because the target machine actively
+ * refused it`. Socket errors on Windows are raised that way, with `errno === winerror`.
+ *
  * @see https://docs.python.org/3/library/exceptions.html#OSError
  */
 export class OSError extends Error {
@@ -27,19 +32,28 @@ export class OSError extends Error {
    * `undefined` for every other operation.
    */
   bytes_sent!: number | undefined;
+  /**
+   * Windows: the Windows error code the OS reported (`10061`); `undefined` elsewhere (CPython has the attribute
+   * on Windows only).
+   */
+  winerror!: number | undefined;
 
   constructor(...args: unknown[]) {
-    const [errno, text, filename] = args;
+    const [first, text, filename, winArg] = args;
     // As CPython: 2 to 5 arguments are (errno, strerror[, filename[, winerror[, filename2]]]).
     const numeric =
-      args.length >= 2 && args.length <= 5 && typeof errno === "number";
+      args.length >= 2 && args.length <= 5 && typeof first === "number";
+    // The winerror argument counts on Windows only, and then decides errno (CPython's oserror_parse_args).
+    const winerror =
+      numeric && WINERROR && typeof winArg === "number" ? winArg : undefined;
+    const errno = winerror === undefined ? first : winerrorToErrno(winerror);
     if (numeric && new.target === OSError) {
-      const Sub = byErrno.get(errno);
+      const Sub = byErrno.get(errno as number);
       if (Sub) return new Sub(...args);
     }
     super(
       numeric
-        ? `[Errno ${errno}] ${String(text)}` +
+        ? `[${winerror === undefined ? `Errno ${errno}` : `WinError ${winerror}`}] ${String(text)}` +
             (filename != null ? `: '${String(filename)}'` : "")
         : args.length === 0
           ? ""
@@ -53,6 +67,39 @@ export class OSError extends Error {
     this.filename = numeric && filename != null ? String(filename) : null;
     this.code = numeric ? errnoName(errno as number) : undefined;
     this.bytes_sent = undefined;
+    this.winerror = winerror;
+  }
+}
+
+const WINERROR = plat.features.winerror;
+/** Winsock's first error code: codes from here on are Winsock's, and equal their errno (CPython). */
+const WSABASEERR = 10000;
+
+/**
+ * CPython's `winerror_to_errno` (PC/errmap.h) for the Windows codes this library can meet: Winsock codes
+ * (>= 10000) are their own errno; the common system codes map to errno names; anything else is EINVAL.
+ */
+function winerrorToErrno(winerror: number): number {
+  const E = plat.errnos;
+  if (winerror >= WSABASEERR) return winerror;
+  switch (winerror) {
+    case 2: // ERROR_FILE_NOT_FOUND
+    case 3: // ERROR_PATH_NOT_FOUND
+      return E.ENOENT;
+    case 4: // ERROR_TOO_MANY_OPEN_FILES
+      return E.EMFILE;
+    case 5: // ERROR_ACCESS_DENIED
+      return E.EACCES;
+    case 6: // ERROR_INVALID_HANDLE
+      return E.EBADF;
+    case 8: // ERROR_NOT_ENOUGH_MEMORY
+    case 14: // ERROR_OUTOFMEMORY
+      return E.ENOMEM;
+    case 109: // ERROR_BROKEN_PIPE
+    case 232: // ERROR_NO_DATA
+      return E.EPIPE;
+    default:
+      return E.EINVAL;
   }
 }
 Object.defineProperty(OSError.prototype, "name", {
@@ -184,6 +231,9 @@ const byErrno = new Map<number, OSErrorClass>();
 
 /** The OSError (of the right subclass) for an OS error code: `[Errno N] strerror(N)`. */
 export function fromErrno(code: number, filename?: string): OSError {
+  // Windows: a Winsock code is raised as CPython raises socket errors there, `[WinError N]` with winerror set.
+  if (WINERROR && code >= WSABASEERR)
+    return new OSError(code, strerror(code), filename ?? null, code, null);
   return filename === undefined
     ? new OSError(code, strerror(code))
     : new OSError(code, strerror(code), filename);
@@ -199,7 +249,7 @@ export function fromGaiCode(code: number): gaierror {
   return new gaierror(code, gaiStrerror(code));
 }
 
-/** The EBADF error of an operation on a closed socket. */
+/** The error of an operation on a closed socket: EBADF (Windows: WSAENOTSOCK, as CPython there). */
 export function badFd(): OSError {
-  return fromErrno(plat.errnos.EBADF);
+  return fromErrno(plat.errnos[plat.features.closedSocket]);
 }

@@ -3,7 +3,7 @@ import { plat } from "../ffi/index.ts";
 import * as C from "../platform/calls.ts";
 import { cmsgLen, cmsgSpace } from "../platform/msg.ts";
 import type { Address, AddressOut } from "./address.ts";
-import { cInt, index, type BytesLike } from "./args.ts";
+import { bytes, cInt, index, type BytesLike } from "./args.ts";
 import { getaddrinfo } from "./dns.ts";
 import {
   BlockingIOError,
@@ -329,6 +329,24 @@ export function dup(fd: number): number {
   const r = C.dup(index(fd));
   if (r < 0) throw fromErrno(-r);
   return r;
+}
+
+/**
+ * Python's `socket.fromshare(data)`: the socket another process described with `socket.share(pid)`
+ * (Winsock's `WSASocketW(FROM_PROTOCOL_INFO, ...)`), its family, type and protocol read from the socket.
+ *
+ * Platform notes: Windows only, as in CPython; elsewhere it raises OSError EOPNOTSUPP.
+ * @see https://docs.python.org/3/library/socket.html#socket.fromshare
+ */
+export function fromshare(data: BytesLike): SocketObject {
+  const fd = C.fromShare(bytes(data));
+  if (fd < 0) throw fromErrno(-fd);
+  const info = C.socketInfo(fd);
+  if (info === null) {
+    C.close(fd);
+    throw fromErrno(plat.errnos.EINVAL);
+  }
+  return new SocketObject(info[0], info[1], info[2], fd);
 }
 
 /** CPython's "n" argument format: an index that must fit a C `Py_ssize_t`. */

@@ -3,46 +3,117 @@
 /**
  * The numeric constants of Python's `select` module (`POLL*`, `EPOLL*`, `PIPE_BUF`). Each one is
  * the value of the C constant of the same name in the headers of the running OS, exactly as
- * Python's select module has it; a constant the OS does not define is not exported.
+ * Python's select module has it. A constant only some OSes define (EPOLL* on Linux, KQ_* on macOS)
+ * is typed `number | undefined` and is `undefined` on the others, where Python has no such name.
  *
  * @see https://docs.python.org/3/library/select.html
  * @packageDocumentation
  */
 import { plat } from "../ffi/index.ts";
 
-const K = plat.selectConsts;
+// Typed `number` like Node's `os.constants`: a name only some OSes define is `undefined` on the
+// others (Python raises AttributeError there); its TSDoc says so.
+const K = plat.selectConsts as Readonly<
+  Record<keyof typeof plat.selectConsts, number>
+>;
 
-/** `epoll` event: error condition happened on the descriptor (C `EPOLLERR`). */
+/** `epoll` event: error condition happened on the descriptor (C `EPOLLERR`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLERR: number = K.EPOLLERR;
-/** `epoll` flag: edge-triggered behaviour (the default is level-triggered) (C `EPOLLET`). */
+/** `epoll` flag: edge-triggered behaviour (the default is level-triggered) (C `EPOLLET`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLET: number = K.EPOLLET;
-/** `epoll` flag: wake only one epoll object when the associated descriptor has an event (C `EPOLLEXCLUSIVE`). */
+/** `epoll` flag: wake only one epoll object when the associated descriptor has an event (C `EPOLLEXCLUSIVE`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLEXCLUSIVE: number = K.EPOLLEXCLUSIVE;
-/** `epoll` event: hang up happened on the descriptor (C `EPOLLHUP`). */
+/** `epoll` event: hang up happened on the descriptor (C `EPOLLHUP`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLHUP: number = K.EPOLLHUP;
-/** `epoll` event: available for read (C `EPOLLIN`). */
+/** `epoll` event: available for read (C `EPOLLIN`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLIN: number = K.EPOLLIN;
-/** `epoll` event: ignored (C `EPOLLMSG`). */
+/** `epoll` event: ignored (C `EPOLLMSG`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLMSG: number = K.EPOLLMSG;
-/** `epoll` flag: one-shot behaviour; the descriptor is disabled after one event (C `EPOLLONESHOT`). */
+/** `epoll` flag: one-shot behaviour; the descriptor is disabled after one event (C `EPOLLONESHOT`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLONESHOT: number = K.EPOLLONESHOT;
-/** `epoll` event: available for write (C `EPOLLOUT`). */
+/** `epoll` event: available for write (C `EPOLLOUT`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLOUT: number = K.EPOLLOUT;
-/** `epoll` event: urgent data for read (C `EPOLLPRI`). */
+/** `epoll` event: urgent data for read (C `EPOLLPRI`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLPRI: number = K.EPOLLPRI;
-/** `epoll` event: priority data band can be read (C `EPOLLRDBAND`). */
+/** `epoll` event: priority data band can be read (C `EPOLLRDBAND`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLRDBAND: number = K.EPOLLRDBAND;
-/** `epoll` event: the stream socket peer closed the connection or shut down writing (C `EPOLLRDHUP`). */
+/** `epoll` event: the stream socket peer closed the connection or shut down writing (C `EPOLLRDHUP`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLRDHUP: number = K.EPOLLRDHUP;
-/** `epoll` event: equivalent to `EPOLLIN` (C `EPOLLRDNORM`). */
+/** `epoll` event: equivalent to `EPOLLIN` (C `EPOLLRDNORM`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLRDNORM: number = K.EPOLLRDNORM;
-/** `epoll` event: priority data may be written (C `EPOLLWRBAND`). */
+/** `epoll` event: priority data may be written (C `EPOLLWRBAND`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLWRBAND: number = K.EPOLLWRBAND;
-/** `epoll` event: equivalent to `EPOLLOUT` (C `EPOLLWRNORM`). */
+/** `epoll` event: equivalent to `EPOLLOUT` (C `EPOLLWRNORM`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLLWRNORM: number = K.EPOLLWRNORM;
-/** `epoll()` flag: close-on-exec, which bun-socket sets on every epoll descriptor (C `EPOLL_CLOEXEC`). */
+/** `epoll()` flag: close-on-exec, which bun-socket sets on every epoll descriptor (C `EPOLL_CLOEXEC`). Not on every OS: `undefined` where the OS lacks it. */
 export const EPOLL_CLOEXEC: number = K.EPOLL_CLOEXEC;
-/** Bytes a pipe write is guaranteed atomic for, and the least `select()`/`poll()` report writable (C `PIPE_BUF`). */
+/** `kqueue` filter or flag (C `EV_ADD`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_ADD: number = K.KQ_EV_ADD;
+/** `kqueue` filter or flag (C `EV_CLEAR`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_CLEAR: number = K.KQ_EV_CLEAR;
+/** `kqueue` filter or flag (C `EV_DELETE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_DELETE: number = K.KQ_EV_DELETE;
+/** `kqueue` filter or flag (C `EV_DISABLE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_DISABLE: number = K.KQ_EV_DISABLE;
+/** `kqueue` filter or flag (C `EV_ENABLE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_ENABLE: number = K.KQ_EV_ENABLE;
+/** `kqueue` filter or flag (C `EV_EOF`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_EOF: number = K.KQ_EV_EOF;
+/** `kqueue` filter or flag (C `EV_ERROR`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_ERROR: number = K.KQ_EV_ERROR;
+/** `kqueue` filter or flag (C `EV_FLAG1`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_FLAG1: number = K.KQ_EV_FLAG1;
+/** `kqueue` filter or flag (C `EV_ONESHOT`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_ONESHOT: number = K.KQ_EV_ONESHOT;
+/** `kqueue` filter or flag (C `EV_SYSFLAGS`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_EV_SYSFLAGS: number = K.KQ_EV_SYSFLAGS;
+/** `kqueue` filter or flag (C `EVFILT_AIO`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_FILTER_AIO: number = K.KQ_FILTER_AIO;
+/** `kqueue` filter or flag (C `EVFILT_PROC`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_FILTER_PROC: number = K.KQ_FILTER_PROC;
+/** `kqueue` filter or flag (C `EVFILT_READ`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_FILTER_READ: number = K.KQ_FILTER_READ;
+/** `kqueue` filter or flag (C `EVFILT_SIGNAL`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_FILTER_SIGNAL: number = K.KQ_FILTER_SIGNAL;
+/** `kqueue` filter or flag (C `EVFILT_TIMER`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_FILTER_TIMER: number = K.KQ_FILTER_TIMER;
+/** `kqueue` filter or flag (C `EVFILT_VNODE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_FILTER_VNODE: number = K.KQ_FILTER_VNODE;
+/** `kqueue` filter or flag (C `EVFILT_WRITE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_FILTER_WRITE: number = K.KQ_FILTER_WRITE;
+/** `kqueue` filter or flag (C `NOTE_ATTRIB`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_ATTRIB: number = K.KQ_NOTE_ATTRIB;
+/** `kqueue` filter or flag (C `NOTE_CHILD`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_CHILD: number = K.KQ_NOTE_CHILD;
+/** `kqueue` filter or flag (C `NOTE_DELETE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_DELETE: number = K.KQ_NOTE_DELETE;
+/** `kqueue` filter or flag (C `NOTE_EXEC`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_EXEC: number = K.KQ_NOTE_EXEC;
+/** `kqueue` filter or flag (C `NOTE_EXIT`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_EXIT: number = K.KQ_NOTE_EXIT;
+/** `kqueue` filter or flag (C `NOTE_EXTEND`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_EXTEND: number = K.KQ_NOTE_EXTEND;
+/** `kqueue` filter or flag (C `NOTE_FORK`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_FORK: number = K.KQ_NOTE_FORK;
+/** `kqueue` filter or flag (C `NOTE_LINK`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_LINK: number = K.KQ_NOTE_LINK;
+/** `kqueue` filter or flag (C `NOTE_LOWAT`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_LOWAT: number = K.KQ_NOTE_LOWAT;
+/** `kqueue` filter or flag (C `NOTE_PCTRLMASK`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_PCTRLMASK: number = K.KQ_NOTE_PCTRLMASK;
+/** `kqueue` filter or flag (C `NOTE_PDATAMASK`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_PDATAMASK: number = K.KQ_NOTE_PDATAMASK;
+/** `kqueue` filter or flag (C `NOTE_RENAME`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_RENAME: number = K.KQ_NOTE_RENAME;
+/** `kqueue` filter or flag (C `NOTE_REVOKE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_REVOKE: number = K.KQ_NOTE_REVOKE;
+/** `kqueue` filter or flag (C `NOTE_TRACK`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_TRACK: number = K.KQ_NOTE_TRACK;
+/** `kqueue` filter or flag (C `NOTE_TRACKERR`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_TRACKERR: number = K.KQ_NOTE_TRACKERR;
+/** `kqueue` filter or flag (C `NOTE_WRITE`). Not on every OS: `undefined` where the OS lacks it. */
+export const KQ_NOTE_WRITE: number = K.KQ_NOTE_WRITE;
+/** Bytes a pipe write is guaranteed atomic for, and the least `select()`/`poll()` report writable (C `PIPE_BUF`). Not on every OS: `undefined` where the OS lacks it. */
 export const PIPE_BUF: number = K.PIPE_BUF;
 /** `poll()` event: error condition (output only) (C `POLLERR`). */
 export const POLLERR: number = K.POLLERR;
@@ -50,7 +121,7 @@ export const POLLERR: number = K.POLLERR;
 export const POLLHUP: number = K.POLLHUP;
 /** `poll()` event: there is data to read (C `POLLIN`). */
 export const POLLIN: number = K.POLLIN;
-/** `poll()` event: unused on Linux (C `POLLMSG`). */
+/** `poll()` event: unused on Linux (C `POLLMSG`). Not on every OS: `undefined` where the OS lacks it. */
 export const POLLMSG: number = K.POLLMSG;
 /** `poll()` event: invalid request, the descriptor is not open (output only) (C `POLLNVAL`). */
 export const POLLNVAL: number = K.POLLNVAL;
@@ -60,7 +131,7 @@ export const POLLOUT: number = K.POLLOUT;
 export const POLLPRI: number = K.POLLPRI;
 /** `poll()` event: priority band data may be read (C `POLLRDBAND`). */
 export const POLLRDBAND: number = K.POLLRDBAND;
-/** `poll()` event: the peer closed its end or shut down writing (C `POLLRDHUP`). */
+/** `poll()` event: the peer closed its end or shut down writing (C `POLLRDHUP`). Not on every OS: `undefined` where the OS lacks it. */
 export const POLLRDHUP: number = K.POLLRDHUP;
 /** `poll()` event: normal data may be read (C `POLLRDNORM`). */
 export const POLLRDNORM: number = K.POLLRDNORM;

@@ -18,7 +18,10 @@ import { cIntStrict, index } from "./args.ts";
 import { fromErrno, OSError, OverflowError, ValueError } from "./errors.ts";
 import { KeyError } from "./keyerror.ts";
 
-const S = plat.selectConsts;
+// EPOLL* exist on Linux only; the epoll code runs only where `plat.features.epoll` says they do.
+const S = plat.selectConsts as Readonly<
+  Record<keyof typeof plat.selectConsts, number>
+>;
 const E = plat.errnos;
 
 /**

@@ -16,8 +16,12 @@ import {
   type FileDescriptorLike,
   type PollObject,
 } from "./select.ts";
+import { kevent, KqueueObject } from "./kqueue.ts";
 
-const S = plat.selectConsts;
+// EPOLL* exist on Linux only; the epoll code runs only where `plat.features.epoll` says they do.
+const S = plat.selectConsts as Readonly<
+  Record<keyof typeof plat.selectConsts, number>
+>;
 
 /** Event bit for "ready to read", in `register(...)` masks and `select()` results. @see https://docs.python.org/3/library/selectors.html#selectors.EVENT_READ */
 export const EVENT_READ = 1 << 0;
@@ -541,7 +545,7 @@ export class PollSelector<D = unknown> extends PollLikeSelector<D, PollObject> {
 }
 
 /**
- * Python's `selectors.EpollSelector` (Linux): built on an {@link epoll} object (`epoll_wait(2)`);
+ * Python's `selectors.EpollSelector` (Linux): built on a `select.epoll` object (`epoll_wait(2)`);
  * the cost of `select()` depends on the ready descriptors only, not on how many are registered.
  * @see https://docs.python.org/3/library/selectors.html#selectors.EpollSelector
  */
@@ -588,6 +592,93 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<
   }
 }
 
+/**
+ * Python's `selectors.KqueueSelector` (BSD, macOS): built on a `select.kqueue` object, one kevent per
+ * direction (KQ_FILTER_READ / KQ_FILTER_WRITE), as CPython 3.13's Lib/selectors.py.
+ * Platform notes: where the OS has kqueue (`plat.features.kqueue`); elsewhere the constructor raises OSError
+ * ENOSYS.
+ * @see https://docs.python.org/3/library/selectors.html#selectors.KqueueSelector
+ */
+export class KqueueSelector<D = unknown> extends BaseSelectorImpl<D> {
+  #kq = new KqueueObject();
+  #maxEvents = 0;
+
+  /** The kqueue descriptor. @throws ValueError once closed. */
+  fileno(): number {
+    return this.#kq.fileno();
+  }
+
+  override register(
+    fileobj: FileObj,
+    events: number,
+    data: D = null as D,
+  ): SelectorKey<D> {
+    const key = super.register(fileobj, events, data);
+    try {
+      if (events & EVENT_READ) {
+        this.#kq.control(
+          [new kevent(key.fd, S.KQ_FILTER_READ, S.KQ_EV_ADD)],
+          0,
+          0,
+        );
+        this.#maxEvents++;
+      }
+      if (events & EVENT_WRITE) {
+        this.#kq.control(
+          [new kevent(key.fd, S.KQ_FILTER_WRITE, S.KQ_EV_ADD)],
+          0,
+          0,
+        );
+        this.#maxEvents++;
+      }
+    } catch (e) {
+      super.unregister(fileobj);
+      throw e;
+    }
+    return key;
+  }
+
+  override unregister(fileobj: FileObj): SelectorKey<D> {
+    const key = super.unregister(fileobj);
+    for (const [bit, filter] of [
+      [EVENT_READ, S.KQ_FILTER_READ],
+      [EVENT_WRITE, S.KQ_FILTER_WRITE],
+    ] as const) {
+      if (!(key.events & bit)) continue;
+      this.#maxEvents--;
+      try {
+        this.#kq.control([new kevent(key.fd, filter, S.KQ_EV_DELETE)], 0, 0);
+      } catch (e) {
+        // This can happen if the FD was closed since it was registered (CPython's comment).
+        if (!(e instanceof OSError)) throw e;
+      }
+    }
+    return key;
+  }
+
+  select(timeout?: number | null): [key: SelectorKey<D>, events: number][] {
+    checkTimeout(timeout);
+    const t =
+      timeout === null || timeout === undefined
+        ? null
+        : Math.max(Number(timeout), 0);
+    // With max_events 0 kqueue ignores the timeout; CPython asks for 1 (gh-90164).
+    const ready: [SelectorKey<D>, number][] = [];
+    for (const kev of this.#kq.control(null, this.#maxEvents || 1, t)) {
+      const events =
+        (kev.filter === S.KQ_FILTER_READ ? EVENT_READ : 0) |
+        (kev.filter === S.KQ_FILTER_WRITE ? EVENT_WRITE : 0);
+      this._ready(kev.ident, events, ready);
+    }
+    return ready;
+  }
+
+  override close(): void {
+    this.#kq.close();
+    super.close();
+  }
+}
+
 /** A selector class: `new DefaultSelector<Data>()`. */
 export interface SelectorClass {
   new <D = unknown>(): BaseSelector<D>;
@@ -596,7 +687,8 @@ export interface SelectorClass {
 
 /**
  * Python's `selectors.DefaultSelector`: the most efficient selector of this OS, {@link EpollSelector}
- * on Linux and {@link PollSelector} elsewhere (chosen by `plat.features.epoll`).
+ * on Linux, {@link KqueueSelector} on macOS and {@link PollSelector} elsewhere (chosen by
+ * `plat.features.epoll` and `plat.features.kqueue`; on Windows the poll is Winsock's select()).
  * @example
  * ```ts
  * using sel = new selectors.DefaultSelector<Conn>();
@@ -607,6 +699,8 @@ export interface SelectorClass {
  */
 export const DefaultSelector: SelectorClass = plat.features.epoll
   ? EpollSelector
-  : PollSelector;
+  : plat.features.kqueue
+    ? KqueueSelector
+    : PollSelector;
 /** An instance of {@link DefaultSelector}. */
 export type DefaultSelector<D = unknown> = BaseSelector<D>;

@@ -51,7 +51,14 @@ const EMPTY = Buffer.alloc(0);
 
 let defaultTimeout = -1;
 
-/** Python's `socket.getdefaulttimeout()`: seconds new sockets start with, or `null` (blocking). */
+/**
+ * Python's `socket.getdefaulttimeout()`: seconds new sockets start with, or `null` (blocking).
+ * @example
+ * ```ts
+ * socket.getdefaulttimeout(); // null until setdefaulttimeout() is called
+ * ```
+ * @see https://docs.python.org/3/library/socket.html#socket.getdefaulttimeout
+ */
 export function getdefaulttimeout(): number | null {
   return defaultTimeout < 0 ? null : defaultTimeout;
 }
@@ -59,6 +66,11 @@ export function getdefaulttimeout(): number | null {
 /**
  * Python's `socket.setdefaulttimeout(timeout)`: the timeout new sockets (and accepted ones) start with.
  * @throws TypeError for a non-number; ValueError for a negative or NaN value.
+ * @example
+ * ```ts
+ * socket.setdefaulttimeout(10); // every socket created from now on: settimeout(10)
+ * ```
+ * @see https://docs.python.org/3/library/socket.html#socket.setdefaulttimeout
  */
 export function setdefaulttimeout(timeout: number | null): void {
   defaultTimeout = arg.timeout(timeout);
@@ -324,6 +336,9 @@ export class SocketObject {
   /**
    * Connects to `address`. Calls `connect(2)`; in timeout mode (and after EINTR) it waits for
    * writability with `poll(2)` and reads `SO_ERROR`, never re-issuing `connect`.
+   * Platform notes: Windows (as CPython there): a non-blocking connect raises BlockingIOError WSAEWOULDBLOCK
+   * (10035) instead of EINPROGRESS, errors are `[WinError N]` with `winerror` set, and the wait in timeout mode
+   * is Winsock's `select()` (a refused connection shows in its except set).
    * @throws ConnectionRefusedError, TimeoutError ("timed out"), BlockingIOError (non-blocking: EINPROGRESS), ...
    * @see https://docs.python.org/3/library/socket.html#socket.socket.connect
    */
@@ -373,7 +388,11 @@ export class SocketObject {
     }
   }
 
-  /** The socket's descriptor, or -1 after `close()`/`detach()`. @see https://docs.python.org/3/library/socket.html#socket.socket.fileno */
+  /**
+   * The socket's descriptor, or -1 after `close()`/`detach()`.
+   * Platform notes: on Windows the SOCKET handle value, as in CPython.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.fileno
+   */
   fileno(): number {
     return this.#fd;
   }
@@ -406,7 +425,11 @@ export class SocketObject {
     return s;
   }
 
-  /** Whether the descriptor is inherited by child processes (close-on-exec clear). @see https://docs.python.org/3/library/socket.html#socket.socket.get_inheritable */
+  /**
+   * Whether the descriptor is inherited by child processes (close-on-exec clear).
+   * Platform notes: on Windows the handle's HANDLE_FLAG_INHERIT (`GetHandleInformation`), as in CPython.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.get_inheritable
+   */
   get_inheritable(): boolean {
     const fd = this.#fd;
     if (fd < 0) this.#closed();
@@ -423,6 +446,27 @@ export class SocketObject {
     if (r < 0) throw fromErrno(-r);
   }
 
+  /**
+   * Python's `socket.share(process_id)`: bytes that let process `process_id` open this same socket with
+   * `socket.fromshare()` (Winsock's `WSADuplicateSocketW`). The socket stays open here too.
+   *
+   * Platform notes: Windows only, as in CPython; elsewhere it raises OSError EOPNOTSUPP (CPython: no such
+   * method).
+   * @example
+   * ```ts
+   * const blob = s.share(childPid); // hand `blob` to the child, which calls socket.fromshare(blob)
+   * ```
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.share
+   */
+  share(process_id: number): Buffer {
+    const pid = arg.cInt(process_id);
+    const fd = this.#fd;
+    if (fd < 0) this.#closed();
+    const r = C.shareSocket(fd, pid);
+    if (typeof r === "number") throw fromErrno(-r);
+    return Buffer.from(r);
+  }
+
   /** The remote address (`getpeername(2)`). @see https://docs.python.org/3/library/socket.html#socket.socket.getpeername */
   getpeername<A extends SocketAddress = SocketAddress>(): A {
     const fd = this.#fd;
@@ -434,7 +478,11 @@ export class SocketObject {
     return unpackAddress(outSa) as A;
   }
 
-  /** The socket's own address (`getsockname(2)`). @see https://docs.python.org/3/library/socket.html#socket.socket.getsockname */
+  /**
+   * The socket's own address (`getsockname(2)`).
+   * Platform notes: Winsock fails on an unbound socket (OSError WSAEINVAL), as CPython does there.
+   * @see https://docs.python.org/3/library/socket.html#socket.socket.getsockname
+   */
   getsockname<A extends SocketAddress = SocketAddress>(): A {
     const fd = this.#fd;
     if (fd < 0) this.#closed();
@@ -550,6 +598,8 @@ export class SocketObject {
   /**
    * Receives up to `bufsize` bytes (`recv(2)`) and returns them as a Buffer; an empty Buffer means the peer
    * closed. `recv(0)` returns an empty Buffer without a call.
+   * Platform notes: on Windows a datagram longer than `bufsize` raises OSError WSAEMSGSIZE (10040) after
+   * filling the buffer, as in CPython there (POSIX truncates silently).
    * @throws ValueError "negative buffersize in recv"; TimeoutError; BlockingIOError; ConnectionResetError
    * @see https://docs.python.org/3/library/socket.html#socket.socket.recv
    */
@@ -767,6 +817,8 @@ export class SocketObject {
   /**
    * Sends `buffers` gathered into one message with ancillary data `ancdata` (`[level, type, data]` items),
    * to `address` when given (`sendmsg(2)`, with MSG_NOSIGNAL). Returns the bytes sent.
+   * Platform notes: not in Winsock's BSD API (CPython has no `sendmsg` on Windows): there it raises OSError
+   * WSAEOPNOTSUPP (`plat.features.sendmsg` is false).
    * @see https://docs.python.org/3/library/socket.html#socket.socket.sendmsg
    */
   sendmsg(
@@ -819,6 +871,7 @@ export class SocketObject {
    * Receives up to `bufsize` bytes and up to `ancbufsize` bytes of ancillary data (`recvmsg(2)`):
    * `[data, ancdata, msg_flags, address]`, `ancdata` being `[level, type, data]` items. Truncated ancillary data
    * is returned as far as it arrived, with MSG_CTRUNC in `msg_flags`.
+   * Platform notes: not on Windows (CPython has no `recvmsg` there): it raises OSError WSAEOPNOTSUPP.
    * @see https://docs.python.org/3/library/socket.html#socket.socket.recvmsg
    */
   recvmsg(
@@ -859,17 +912,21 @@ export class SocketObject {
     msg_flags: number,
     address: AddressOut,
   ] {
-    const bufs = [
-      ...iterOf(buffers, "recvmsg_into() argument 1 must be an iterable"),
-    ].map((x) => {
+    // Converted one item at a time: a 100 MB Buffer passed as `buffers` fails on its first
+    // element (a number), not after spreading 100 million of them.
+    const bufs: Uint8Array[] = [];
+    for (const x of iterOf(
+      buffers,
+      "recvmsg_into() argument 1 must be an iterable",
+    )) {
       try {
-        return arg.writableBytes(x);
+        bufs.push(arg.writableBytes(x));
       } catch {
         throw new TypeError(
           "recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers",
         );
       }
-    });
+    }
     const anc = ancBufSize(ancbufsize);
     const fl = arg.cInt(flags);
     const fd = this.#fd;
@@ -913,6 +970,8 @@ export class SocketObject {
    * Sends a file over a connected stream socket until EOF or `count` bytes, from `offset`: Linux `sendfile(2)`
    * for anything with a descriptor (an fd number, an object with `fileno()` or `fd`, a `Bun.file`), falling
    * back to a read + send loop; returns the bytes sent. In timeout mode each wait is bounded by the timeout.
+   * Platform notes: macOS uses BSD `sendfile(2)`; Windows has no sendfile for sockets here, so it is CPython's
+   * read + send loop (as CPython on Windows).
    * @throws ValueError for a non-blocking socket, a non-stream socket, or a text-mode file; TypeError/ValueError
    *   for a bad `count`
    * @see https://docs.python.org/3/library/socket.html#socket.socket.sendfile

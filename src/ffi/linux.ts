@@ -258,6 +258,14 @@ export const linuxFeatures: Features = {
   abstractUnix: true,
   soDomain: true,
   epoll: true,
+  kqueue: false,
+  connectInProgress: "EINPROGRESS",
+  closedSocket: "EBADF",
+  winerror: false,
+  socketpair: true,
+  sendmsg: true,
+  sockoptTimeoutMs: false,
+  soReuseAddrSteals: false,
 };
 
 /** Unused import guard for `Ptr` in declaration-only builds. */

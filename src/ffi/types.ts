@@ -191,6 +191,39 @@ export interface Sys {
   lastError(): number;
   /** Overwrites the thread's error code (tests and fault injection). */
   setLastError(code: number): void;
+
+  /**
+   * Family, type and protocol of a socket in one call, where `getsockname` cannot tell an unbound socket's
+   * family (Windows: `getsockopt(SO_PROTOCOL_INFOW)`, as CPython's `socket(fileno=...)`); absent elsewhere.
+   * Fills `out` with `[family, type, protocol]`; 0 or -1 + error.
+   */
+  socketInfo?(fd: number, out: Int32Array): number;
+  /**
+   * Windows `int WSADuplicateSocketW(SOCKET s, DWORD pid, LPWSAPROTOCOL_INFOW info)`: describes the socket for
+   * process `pid` (`socket.share()`); `info` is `layout.protocolInfoSize` bytes. Absent on POSIX. 0 or -1 + error.
+   */
+  shareSocket?(fd: number, pid: number, info: Ptr): number;
+  /**
+   * Windows `WSASocketW(FROM_PROTOCOL_INFO, ..., info, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT)`: the
+   * socket a `share()` blob describes (`socket.fromshare()`). Absent on POSIX. A socket or -1 + error.
+   */
+  fromShare?(info: Ptr): number;
+  /** The id of this process (`GetCurrentProcessId`), for `share()`'s default. Absent on POSIX. */
+  processId?(): number;
+  /** BSD `int kqueue(void)`; -1 + errno. Absent where the OS has no kqueue. */
+  kqueue?(): number;
+  /**
+   * BSD `int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents,
+   * const struct timespec *timeout)`; -1 + errno. Absent where the OS has no kqueue.
+   */
+  kevent?(
+    kq: number,
+    changes: Ptr,
+    nchanges: number,
+    events: Ptr,
+    nevents: number,
+    timeout: Ptr,
+  ): number;
 }
 
 /** Where each field of the C structs lives, per OS. Offsets and sizes in bytes. */
@@ -295,6 +328,23 @@ export interface Layout {
     readonly events: number;
     readonly data: number;
   };
+  /**
+   * BSD `struct kevent` (LP64): `uintptr_t ident`, `int16_t filter`, `uint16_t flags`, `uint32_t fflags`,
+   * `intptr_t data`, `void *udata`. Absent without kqueue.
+   */
+  readonly kevent?: {
+    readonly size: number;
+    readonly ident: number;
+    readonly filter: number;
+    readonly flags: number;
+    readonly fflags: number;
+    readonly data: number;
+    readonly udata: number;
+  };
+  /** Winsock `fd_set`: `u_int fd_count`, then `SOCKET fd_array[]` from `array` (8 bytes each). Absent on POSIX. */
+  readonly fdSet?: { readonly count: number; readonly array: number };
+  /** `sizeof(WSAPROTOCOL_INFOW)`, the bytes of a `socket.share()` blob. Absent on POSIX. */
+  readonly protocolInfoSize?: number;
 }
 
 /** What the OS offers; the API branches on these, never on the OS name. */
@@ -313,4 +363,46 @@ export interface Features {
   readonly soDomain: boolean;
   /** `epoll_create1`/`epoll_ctl`/`epoll_wait` exist (`sys.epoll_*` and `layout.epollEvent` are set). */
   readonly epoll: boolean;
+  /** `kqueue`/`kevent` exist (`sys.kqueue`, `sys.kevent` and `layout.kevent` are set). */
+  readonly kqueue: boolean;
+  /**
+   * The errno name a non-blocking `connect()` reports while the connection is under way (CPython's
+   * `SOCK_INPROGRESS_ERR`): `EINPROGRESS` on POSIX, `EWOULDBLOCK` (WSAEWOULDBLOCK) in Winsock.
+   */
+  readonly connectInProgress: "EINPROGRESS" | "EWOULDBLOCK";
+  /**
+   * The errno name of an operation on a closed socket, as CPython reports it: `EBADF` on POSIX; `ENOTSOCK`
+   * (WSAENOTSOCK) on Windows, where CPython hands INVALID_SOCKET to Winsock.
+   */
+  readonly closedSocket: "EBADF" | "ENOTSOCK";
+  /** OS error codes are Windows error codes: `OSError` carries `winerror` and reads `[WinError N] ...`. */
+  readonly winerror: boolean;
+  /** The OS has `socketpair()`; without it `socket.socketpair()` is CPython's loopback-TCP emulation. */
+  readonly socketpair: boolean;
+  /** `sendmsg`/`recvmsg` and ancillary data exist (Winsock's BSD-style API has neither). */
+  readonly sendmsg: boolean;
+  /** SO_RCVTIMEO/SO_SNDTIMEO take a DWORD of milliseconds (Winsock) instead of a `struct timeval`. */
+  readonly sockoptTimeoutMs: boolean;
+  /**
+   * SO_REUSEADDR lets another socket bind a port that is in use (Winsock), so `create_server` leaves it unset,
+   * as CPython does on Windows.
+   */
+  readonly soReuseAddrSteals: boolean;
 }
+
+type LooseRet<T> = [T] extends [void]
+  ? void
+  : null extends T
+    ? number | null
+    : number;
+/**
+ * A `dlopen` symbol table retyped for the `Sys` builders: arguments are numbers or {@link Ptr}s, integer
+ * returns are `number`, pointer returns `number | null`. (bun:ffi types every argument as one union that
+ * leaves out DataView, and 64-bit returns as `number | bigint`; the tables here use `i64_fast` only for values
+ * that fit in a double: sizes and SOCKET handles.)
+ */
+export type Loose<S> = {
+  [K in keyof S]: S[K] extends (...a: never[]) => infer R
+    ? (...a: (number | Ptr)[]) => LooseRet<R>
+    : never;
+};

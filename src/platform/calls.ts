@@ -9,10 +9,12 @@ const SO_NOSIGPIPE =
   (K as Readonly<Record<string, number>>)["SO_NOSIGPIPE"] ?? -1;
 
 /** Flags every send gets: MSG_NOSIGNAL where the OS has it (else SO_NOSIGPIPE is set per socket). */
-export const SEND_FLAGS = F.msgNoSignal ? K.MSG_NOSIGNAL : 0;
+export const SEND_FLAGS: number = F.msgNoSignal ? (K.MSG_NOSIGNAL ?? 0) : 0;
 /** Type flags for `socket()`/`accept4()`: close-on-exec always, non-blocking on request. */
-export const SOCK_CLOEXEC = F.sockTypeFlags ? K.SOCK_CLOEXEC : 0;
-export const SOCK_NONBLOCK = F.sockTypeFlags ? K.SOCK_NONBLOCK : 0;
+export const SOCK_CLOEXEC: number = F.sockTypeFlags ? (K.SOCK_CLOEXEC ?? 0) : 0;
+export const SOCK_NONBLOCK: number = F.sockTypeFlags
+  ? (K.SOCK_NONBLOCK ?? 0)
+  : 0;
 
 function ret(r: number): number {
   return r < 0 ? -sys.lastError() : r;
@@ -301,6 +303,47 @@ export function sendfile(
   if (!sys.sendfile) return -plat.errnos.ENOSYS;
   offBox[0] = BigInt(offset);
   return ret(sys.sendfile(outFd, inFd, offBox, count));
+}
+
+const infoBox = new Int32Array(new ArrayBuffer(12));
+
+/**
+ * `[family, type, protocol]` of a socket from `sys.socketInfo` (Windows `getsockopt(SO_PROTOCOL_INFOW)`),
+ * or `null` where the OS has no such call or it failed.
+ */
+export function socketInfo(
+  fd: number,
+): [family: number, type: number, proto: number] | null {
+  if (!sys.socketInfo || sys.socketInfo(fd, infoBox) < 0) return null;
+  return [infoBox[0]!, infoBox[1]!, infoBox[2]!];
+}
+
+/**
+ * Windows `WSADuplicateSocketW(fd, pid)`: the `WSAPROTOCOL_INFOW` bytes that let process `pid` open the same
+ * socket, or -code; `-EOPNOTSUPP` where the OS has no such call (POSIX).
+ */
+export function shareSocket(fd: number, pid: number): Uint8Array | number {
+  const size = plat.layout.protocolInfoSize;
+  if (!sys.shareSocket || size === undefined) return -plat.errnos.EOPNOTSUPP;
+  const info = new Uint8Array(new ArrayBuffer(size));
+  const r = sys.shareSocket(fd, pid, info);
+  return r < 0 ? -sys.lastError() : info;
+}
+
+/** Windows: a socket from `shareSocket` bytes (`WSASocketW(FROM_PROTOCOL_INFO...)`), or -code (`-EOPNOTSUPP` on POSIX). */
+export function fromShare(info: Uint8Array): number {
+  const size = plat.layout.protocolInfoSize;
+  if (!sys.fromShare || size === undefined) return -plat.errnos.EOPNOTSUPP;
+  if (info.length < size) return -plat.errnos.EINVAL;
+  const copy = new Uint8Array(new ArrayBuffer(size));
+  copy.set(info.subarray(0, size));
+  const fd = sys.fromShare(copy);
+  return fd < 0 ? -sys.lastError() : fd;
+}
+
+/** This process's id where the OS call table has it (Windows), else `process.pid`. */
+export function processId(): number {
+  return sys.processId ? sys.processId() : process.pid;
 }
 
 /** `lseek(2)`: the new offset, or -errno. */

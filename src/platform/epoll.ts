@@ -9,7 +9,10 @@ import { now } from "./wait.ts";
 
 const sys = plat.sys;
 const E = plat.errnos;
-const K = plat.selectConsts;
+// EPOLL* exist on Linux only; this code runs only where `plat.features.epoll` says they do.
+const K = plat.selectConsts as Readonly<
+  Record<keyof typeof plat.selectConsts, number>
+>;
 // struct epoll_event: x86-64 packs it (12 bytes, data@4); arm64 aligns it (16 bytes, data@8).
 const EV = plat.layout.epollEvent ?? { size: 16, events: 0, data: 8 };
 

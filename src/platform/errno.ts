@@ -13,7 +13,10 @@ export function lastError(): number {
 const ALIASES = new Set(["EWOULDBLOCK", "EDEADLOCK", "EOPNOTSUPP"]);
 const names = new Map<number, string>();
 for (const [name, value] of Object.entries(plat.errnos)) {
-  if (!ALIASES.has(name) || !names.has(value)) names.set(value, name);
+  // Windows: WSAECONNREFUSED shares 10061 with ECONNREFUSED; `code` is the E* name, as Node's.
+  const alias = ALIASES.has(name) || name.startsWith("WSA");
+  if (value !== undefined && (!alias || !names.has(value)))
+    names.set(value, name);
 }
 
 /** The C name of an errno value (`111` → `"ECONNREFUSED"`), or `undefined` when the OS has none. */

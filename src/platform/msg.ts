@@ -12,17 +12,20 @@ const msgView = new DataView(msg.buffer);
 let iovs = new Uint8Array(new ArrayBuffer(IOV.size * 16));
 let iovView = new DataView(iovs.buffer);
 
+/** A `struct cmsghdr` layout (the running OS's by default; tests pass another OS's). */
+type CmsgLayout = typeof plat.layout.cmsghdr;
+
 /** `CMSG_ALIGN(n)`. */
-export function cmsgAlign(n: number): number {
-  return (n + CM.align - 1) & ~(CM.align - 1);
+export function cmsgAlign(n: number, cm: CmsgLayout = CM): number {
+  return (n + cm.align - 1) & ~(cm.align - 1);
 }
 /** `CMSG_LEN(n)`: header plus `n` data bytes. */
-export function cmsgLen(n: number): number {
-  return CM.data + n;
+export function cmsgLen(n: number, cm: CmsgLayout = CM): number {
+  return cm.data + n;
 }
 /** `CMSG_SPACE(n)`: header plus `n` data bytes, padded. */
-export function cmsgSpace(n: number): number {
-  return CM.data + cmsgAlign(n);
+export function cmsgSpace(n: number, cm: CmsgLayout = CM): number {
+  return cm.data + cmsgAlign(n, cm);
 }
 
 /** The address of a view's bytes, made stable first (a small typed array's storage moves until `.buffer` is read). */
@@ -60,21 +63,38 @@ function fill(
     setSize(iovView, i * IOV.size + IOV.len, 8, b.byteLength);
   }
   msg.fill(0);
-  msgView.setBigUint64(M.name, BigInt(name && namelen ? addr(name) : 0), true);
-  msgView.setUint32(M.namelen, name ? namelen : 0, true);
-  msgView.setBigUint64(M.iov, BigInt(bufs.length ? addr(iovs) : 0), true);
-  setSize(msgView, M.iovlen, M.iovlenSize, bufs.length);
-  msgView.setBigUint64(
-    M.control,
-    BigInt(control && control.length ? addr(control) : 0),
-    true,
-  );
-  setSize(
-    msgView,
-    M.controllen,
-    M.controllenSize,
-    control ? control.length : 0,
-  );
+  writeMsghdr(msgView, {
+    name: name && namelen ? addr(name) : 0,
+    namelen: name ? namelen : 0,
+    iov: bufs.length ? addr(iovs) : 0,
+    iovlen: bufs.length,
+    control: control && control.length ? addr(control) : 0,
+    controllen: control ? control.length : 0,
+  });
+}
+
+/** The fields of a `struct msghdr` we set (pointers as numbers); `msg_flags` stays 0. */
+export interface MsghdrFields {
+  name: number;
+  namelen: number;
+  iov: number;
+  iovlen: number;
+  control: number;
+  controllen: number;
+}
+
+/** Writes `f` into the zeroed `struct msghdr` at `view`, laid out as `M` (the running OS's by default). */
+export function writeMsghdr(
+  view: DataView,
+  f: MsghdrFields,
+  M: typeof plat.layout.msghdr = plat.layout.msghdr,
+): void {
+  view.setBigUint64(M.name, BigInt(f.name), true);
+  view.setUint32(M.namelen, f.namelen, true);
+  view.setBigUint64(M.iov, BigInt(f.iov), true);
+  setSize(view, M.iovlen, M.iovlenSize, f.iovlen);
+  view.setBigUint64(M.control, BigInt(f.control), true);
+  setSize(view, M.controllen, M.controllenSize, f.controllen);
 }
 
 /** `sendmsg(2)`: returns bytes sent or -errno. `flags` already include MSG_NOSIGNAL where wanted. */
@@ -116,19 +136,22 @@ export function recvmsg(
 export type Cmsg = [level: number, type: number, data: Uint8Array];
 
 /** Packs control messages into one buffer, each `CMSG_SPACE(len)` long (the buffer never moves). */
-export function packCmsgs(items: readonly Cmsg[]): Uint8Array | null {
+export function packCmsgs(
+  items: readonly Cmsg[],
+  cm: CmsgLayout = CM,
+): Uint8Array | null {
   if (items.length === 0) return null;
   let total = 0;
-  for (const [, , d] of items) total += cmsgSpace(d.length);
+  for (const [, , d] of items) total += cmsgSpace(d.length, cm);
   const out = new Uint8Array(new ArrayBuffer(total));
   const view = new DataView(out.buffer);
   let off = 0;
   for (const [level, type, data] of items) {
-    setSize(view, off, CM.lenSize, cmsgLen(data.length));
-    view.setInt32(off + CM.level, level, true);
-    view.setInt32(off + CM.type, type, true);
-    out.set(data, off + CM.data);
-    off += cmsgSpace(data.length);
+    setSize(view, off, cm.lenSize, cmsgLen(data.length, cm));
+    view.setInt32(off + cm.level, level, true);
+    view.setInt32(off + cm.type, type, true);
+    out.set(data, off + cm.data);
+    off += cmsgSpace(data.length, cm);
   }
   return out;
 }
@@ -137,7 +160,11 @@ export function packCmsgs(items: readonly Cmsg[]): Uint8Array | null {
  * Reads the control messages in the first `controllen` bytes of `control`, as CPython does: a message whose
  * data was cut short (MSG_CTRUNC) yields the bytes that arrived; a header that does not fit ends the list.
  */
-export function parseCmsgs(control: Uint8Array, controllen: number): Cmsg[] {
+export function parseCmsgs(
+  control: Uint8Array,
+  controllen: number,
+  cm: CmsgLayout = CM,
+): Cmsg[] {
   const out: Cmsg[] = [];
   const view = new DataView(
     control.buffer,
@@ -145,16 +172,16 @@ export function parseCmsgs(control: Uint8Array, controllen: number): Cmsg[] {
     control.byteLength,
   );
   const end = Math.min(controllen, control.length);
-  for (let off = 0; off + CM.data <= end;) {
-    const len = getSize(view, off, CM.lenSize);
-    if (len < CM.data) break;
+  for (let off = 0; off + cm.data <= end;) {
+    const len = getSize(view, off, cm.lenSize);
+    if (len < cm.data) break;
     const dataEnd = Math.min(off + len, end);
     out.push([
-      view.getInt32(off + CM.level, true),
-      view.getInt32(off + CM.type, true),
-      control.slice(off + CM.data, dataEnd),
+      view.getInt32(off + cm.level, true),
+      view.getInt32(off + cm.type, true),
+      control.slice(off + cm.data, dataEnd),
     ]);
-    off += cmsgAlign(len);
+    off += cmsgAlign(len, cm);
   }
   return out;
 }

@@ -17,7 +17,8 @@ export interface HostEnt {
 }
 
 /** Result of a netdb lookup: the value, or `null` with `h_errno` (hosts) when not found. */
-export type Lookup<T> = { ok: true; value: T } | { ok: false; herr: number; errno: number };
+export type Lookup<T> =
+  { ok: true; value: T } | { ok: false; herr: number; errno: number };
 
 function cstrz(b: Uint8Array | null): Uint8Array | null {
   if (b === null) return null;
@@ -102,7 +103,8 @@ export function gethostbyname(name: Uint8Array): Lookup<HostEnt> {
   const n = cstrz(name);
   return withBuffers(
     L.hostent.size,
-    (ret, buf) => sys.gethostbyname_r(n, ret, buf, buf.length, resultBox, herrBox),
+    (ret, buf) =>
+      sys.gethostbyname_r(n, ret, buf, buf.length, resultBox, herrBox),
     hostResult,
   );
 }
@@ -113,7 +115,17 @@ export function gethostbyaddr(addr: Uint8Array, af: number): Lookup<HostEnt> {
   a.set(addr);
   return withBuffers(
     L.hostent.size,
-    (ret, buf) => sys.gethostbyaddr_r(a, a.length, af, ret, buf, buf.length, resultBox, herrBox),
+    (ret, buf) =>
+      sys.gethostbyaddr_r(
+        a,
+        a.length,
+        af,
+        ret,
+        buf,
+        buf.length,
+        resultBox,
+        herrBox,
+      ),
     hostResult,
   );
 }
@@ -136,11 +148,21 @@ function servResult(r: number): Lookup<ServEnt> {
   const S = L.servent;
   // s_port holds the port in network byte order in its first two bytes.
   const port = (read.u8(p, S.port) << 8) | read.u8(p, S.port + 1);
-  return { ok: true, value: { name: str(read.ptr(p, S.name)), port, proto: str(read.ptr(p, S.proto)) } };
+  return {
+    ok: true,
+    value: {
+      name: str(read.ptr(p, S.name)),
+      port,
+      proto: str(read.ptr(p, S.proto)),
+    },
+  };
 }
 
 /** `getservbyname_r(3)`. */
-export function getservbyname(name: Uint8Array, proto: Uint8Array | null): Lookup<ServEnt> {
+export function getservbyname(
+  name: Uint8Array,
+  proto: Uint8Array | null,
+): Lookup<ServEnt> {
   const n = cstrz(name);
   const pr = cstrz(proto);
   return withBuffers(
@@ -151,7 +173,10 @@ export function getservbyname(name: Uint8Array, proto: Uint8Array | null): Looku
 }
 
 /** `getservbyport_r(3)`; `port` in host order. */
-export function getservbyport(port: number, proto: Uint8Array | null): Lookup<ServEnt> {
+export function getservbyport(
+  port: number,
+  proto: Uint8Array | null,
+): Lookup<ServEnt> {
   const pr = cstrz(proto);
   const net = plat.littleEndian ? ((port & 0xff) << 8) | (port >>> 8) : port;
   return withBuffers(
@@ -191,13 +216,29 @@ export function getnameinfo(
   sa: Uint8Array,
   salen: number,
   flags: number,
-): { ok: true; host: string; serv: string } | { ok: false; code: number; errno: number } {
+):
+  | { ok: true; host: string; serv: string }
+  | { ok: false; code: number; errno: number } {
   const host = new Uint8Array(new ArrayBuffer(NI_MAXHOST));
   const serv = new Uint8Array(new ArrayBuffer(NI_MAXSERV));
-  const code = sys.getnameinfo(sa, salen, host, NI_MAXHOST, serv, NI_MAXSERV, flags);
-  if (code !== 0) return { ok: false, code, errno: code === plat.consts.EAI_SYSTEM ? sys.lastError() : 0 };
+  const code = sys.getnameinfo(
+    sa,
+    salen,
+    host,
+    NI_MAXHOST,
+    serv,
+    NI_MAXSERV,
+    flags,
+  );
+  if (code !== 0)
+    return {
+      ok: false,
+      code,
+      errno: code === plat.consts.EAI_SYSTEM ? sys.lastError() : 0,
+    };
   const dec = new TextDecoder();
-  const cut = (b: Uint8Array) => dec.decode(b.subarray(0, Math.max(0, b.indexOf(0))));
+  const cut = (b: Uint8Array) =>
+    dec.decode(b.subarray(0, Math.max(0, b.indexOf(0))));
   return { ok: true, host: cut(host), serv: cut(serv) };
 }
 

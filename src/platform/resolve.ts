@@ -4,7 +4,8 @@ import { plat } from "../ffi/index.ts";
 
 const sys = plat.sys;
 const A = plat.layout.addrinfo;
-const EAI_SYSTEM: number = plat.consts.EAI_SYSTEM;
+// Winsock has no EAI_SYSTEM: NaN never equals a code.
+const EAI_SYSTEM: number = plat.consts.EAI_SYSTEM ?? Number.NaN;
 
 /** One `struct addrinfo`, copied out of C memory. */
 export interface AddrInfoEntry {
@@ -54,30 +55,41 @@ export function getaddrinfo(
     return { ok: false, code, errno };
   }
   const head = Number(resBox[0]);
-  const entries: AddrInfoEntry[] = [];
   try {
-    for (let p = head; p !== 0;) {
-      const node = p as Pointer;
-      const len =
-        A.addrlenSize === 4
-          ? read.u32(node, A.addrlen)
-          : Number(read.u64(node, A.addrlen));
-      const addrP = read.ptr(node, A.addr);
-      const canonP = read.ptr(node, A.canonname);
-      entries.push({
-        family: read.i32(node, A.family),
-        socktype: read.i32(node, A.socktype),
-        protocol: read.i32(node, A.protocol),
-        canonname: canonP ? new CString(canonP as Pointer).toString() : "",
-        addr:
-          addrP && len > 0
-            ? new Uint8Array(toArrayBuffer(addrP as Pointer, 0, len)).slice()
-            : new Uint8Array(0),
-      });
-      p = read.ptr(node, A.next);
-    }
+    return { ok: true, entries: readAddrinfo(head) };
   } finally {
     sys.freeaddrinfo(head);
   }
-  return { ok: true, entries };
+}
+
+/**
+ * Copies out the `struct addrinfo` list at `head`, read with the field offsets of `A` (the running OS's by
+ * default; tests pass another OS's layout to read a list laid out for it).
+ */
+export function readAddrinfo(
+  head: number,
+  A: typeof plat.layout.addrinfo = plat.layout.addrinfo,
+): AddrInfoEntry[] {
+  const entries: AddrInfoEntry[] = [];
+  for (let p = head; p !== 0;) {
+    const node = p as Pointer;
+    const len =
+      A.addrlenSize === 4
+        ? read.u32(node, A.addrlen)
+        : Number(read.u64(node, A.addrlen));
+    const addrP = read.ptr(node, A.addr);
+    const canonP = read.ptr(node, A.canonname);
+    entries.push({
+      family: read.i32(node, A.family),
+      socktype: read.i32(node, A.socktype),
+      protocol: read.i32(node, A.protocol),
+      canonname: canonP ? new CString(canonP as Pointer).toString() : "",
+      addr:
+        addrP && len > 0
+          ? new Uint8Array(toArrayBuffer(addrP as Pointer, 0, len)).slice()
+          : new Uint8Array(0),
+    });
+    p = read.ptr(node, A.next);
+  }
+  return entries;
 }

@@ -1,40 +1,71 @@
 /** Packs and unpacks `struct sockaddr_in`, `sockaddr_in6` and `sockaddr_un` from the layout table (no OS branches). */
-import { plat } from "../ffi/index.ts";
+import { plat, type Layout } from "../ffi/index.ts";
 
 const L = plat.layout;
-const K = plat.consts;
+
+/**
+ * What {@link SockAddr} needs to know about an OS: its struct layout and address family numbers. The default
+ * is the running OS; tests pass another OS's to pack and unpack its layout anywhere.
+ */
+export interface SockAddrOS {
+  readonly layout: Layout;
+  readonly AF_INET: number;
+  readonly AF_INET6: number;
+  readonly AF_UNIX: number;
+  /** AF_UNIX abstract names exist (Linux): an empty path is abstract too (autobind). */
+  readonly abstractUnix: boolean;
+}
+
+/** The running OS, for {@link SockAddr}. */
+export const THIS_OS: SockAddrOS = {
+  layout: plat.layout,
+  AF_INET: plat.consts.AF_INET,
+  AF_INET6: plat.consts.AF_INET6,
+  AF_UNIX: plat.consts.AF_UNIX,
+  abstractUnix: plat.features.abstractUnix,
+};
 
 /**
  * A zero-filled `sockaddr_storage` plus its length, in memory that never moves
  * (ArrayBuffer-backed; oven-sh/bun#32054: storage of small typed arrays moves).
  * `lenBox` is the `socklen_t` in/out argument of accept/recvfrom/getsockname.
+ * Packs for the running OS, or for `os` when given (tests of other OSes' layouts).
  */
 export class SockAddr {
-  readonly bytes = new Uint8Array(new ArrayBuffer(L.storageSize));
-  readonly view = new DataView(this.bytes.buffer);
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
   readonly lenBox = new Uint32Array(new ArrayBuffer(4));
   /** Valid length after a pack or an OS call. */
   len = 0;
+  readonly #os: SockAddrOS;
+  readonly #L: Layout;
+
+  constructor(os: SockAddrOS = THIS_OS) {
+    this.#os = os;
+    this.#L = os.layout;
+    this.bytes = new Uint8Array(new ArrayBuffer(os.layout.storageSize));
+    this.view = new DataView(this.bytes.buffer);
+  }
 
   /** Prepares the storage for an OS call that writes an address (accept, recvfrom, getsockname). */
   prepareOut(): void {
     this.bytes.fill(0);
-    this.lenBox[0] = L.storageSize;
+    this.lenBox[0] = this.#L.storageSize;
   }
   /** Takes the length the OS wrote into `lenBox`. */
   takeLen(): number {
-    this.len = Math.min(this.lenBox[0]!, L.storageSize);
+    this.len = Math.min(this.lenBox[0]!, this.#L.storageSize);
     return this.len;
   }
   /** The `sa_family` field. */
   family(): number {
-    return L.familyField === "u16"
+    return this.#L.familyField === "u16"
       ? this.view.getUint16(0, true)
       : this.bytes[1]!;
   }
   #header(family: number, size: number): void {
     this.bytes.fill(0);
-    if (L.familyField === "u16") this.view.setUint16(0, family, true);
+    if (this.#L.familyField === "u16") this.view.setUint16(0, family, true);
     else {
       this.bytes[0] = size;
       this.bytes[1] = family;
@@ -42,13 +73,13 @@ export class SockAddr {
   }
   /** Fills a `sockaddr_in`; `addr` is the 4 address bytes in network order. Returns the length. */
   packIn4(addr: ArrayLike<number>, port: number): number {
-    this.#header(K.AF_INET, L.sinSize);
+    this.#header(this.#os.AF_INET, this.#L.sinSize);
     this.view.setUint16(2, port, false);
     this.bytes[4] = addr[0]!;
     this.bytes[5] = addr[1]!;
     this.bytes[6] = addr[2]!;
     this.bytes[7] = addr[3]!;
-    return (this.len = L.sinSize);
+    return (this.len = this.#L.sinSize);
   }
   /** Fills a `sockaddr_in6`; `addr` is 16 bytes. Returns the length. */
   packIn6(
@@ -57,31 +88,31 @@ export class SockAddr {
     flowinfo: number,
     scopeId: number,
   ): number {
-    this.#header(K.AF_INET6, L.sin6Size);
+    this.#header(this.#os.AF_INET6, this.#L.sin6Size);
     this.view.setUint16(2, port, false);
     this.view.setUint32(4, flowinfo, false);
     for (let i = 0; i < 16; i++) this.bytes[8 + i] = addr[i]!;
     this.view.setUint32(24, scopeId, true);
-    return (this.len = L.sin6Size);
+    return (this.len = this.#L.sin6Size);
   }
   /**
    * Fills a `sockaddr_un` with `path` (caller checked `path.length < sunPathSize`, or `<=` for
    * an abstract name). A filesystem path gets its NUL terminator counted, as CPython does.
    */
   packUnix(path: Uint8Array): number {
-    const size = L.sunPathOffset + L.sunPathSize;
-    this.#header(K.AF_UNIX, size);
-    this.bytes.set(path, L.sunPathOffset);
+    const size = this.#L.sunPathOffset + this.#L.sunPathSize;
+    this.#header(this.#os.AF_UNIX, size);
+    this.bytes.set(path, this.#L.sunPathOffset);
     // CPython (Linux): an empty address is abstract too, length = offsetof(sun_path): autobind.
-    const abstract =
-      path.length === 0 ? plat.features.abstractUnix : path[0] === 0;
-    return (this.len = L.sunPathOffset + path.length + (abstract ? 0 : 1));
+    const abstract = path.length === 0 ? this.#os.abstractUnix : path[0] === 0;
+    return (this.len =
+      this.#L.sunPathOffset + path.length + (abstract ? 0 : 1));
   }
   /** Copies raw bytes (an address from getaddrinfo or recvmsg). */
   packRaw(raw: Uint8Array): number {
     this.bytes.fill(0);
-    this.bytes.set(raw.subarray(0, L.storageSize));
-    return (this.len = Math.min(raw.length, L.storageSize));
+    this.bytes.set(raw.subarray(0, this.#L.storageSize));
+    return (this.len = Math.min(raw.length, this.#L.storageSize));
   }
   /** Port of an AF_INET/AF_INET6 address (host order). */
   port(): number {
@@ -105,8 +136,8 @@ export class SockAddr {
   }
   /** The bytes of `sun_path` within the valid length (not copied). */
   unixPath(): Uint8Array {
-    const end = Math.max(L.sunPathOffset, this.len);
-    return this.bytes.subarray(L.sunPathOffset, end);
+    const end = Math.max(this.#L.sunPathOffset, this.len);
+    return this.bytes.subarray(this.#L.sunPathOffset, end);
   }
 }
 

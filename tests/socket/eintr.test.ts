@@ -13,6 +13,11 @@ import {
   pythonExe,
   runChild,
 } from "../helpers/peer.ts";
+import {
+  HAS_POSIX_SIGNALS,
+  lacks,
+  NO_POSIX_SIGNALS,
+} from "../helpers/platform.ts";
 
 afterEach(killAllPeers);
 
@@ -58,39 +63,42 @@ function expectTimedOutOnTime(r: ChildReport, t = 1.0): void {
   expect(r.signals).toBeGreaterThan(50);
 }
 
-describe("signals during blocking calls (SIGUSR1 every 5 ms, JS listener installed)", () => {
-  test("recv with settimeout(1.0) on a silent peer raises TimeoutError after 1.0-1.2 s, not InterruptedError (InterruptedRecvTimeoutTest)", async () => {
-    expectTimedOutOnTime(await runMode("recv-timeout"));
-  }, 15_000);
+describe.skipIf(lacks(HAS_POSIX_SIGNALS, NO_POSIX_SIGNALS))(
+  "signals during blocking calls (SIGUSR1 every 5 ms, JS listener installed)",
+  () => {
+    test("recv with settimeout(1.0) on a silent peer raises TimeoutError after 1.0-1.2 s, not InterruptedError (InterruptedRecvTimeoutTest)", async () => {
+      expectTimedOutOnTime(await runMode("recv-timeout"));
+    }, 15_000);
 
-  test("a blocking recv (no timeout) gets the data a peer sends after 500 ms", async () => {
-    const r = await runMode("recv-blocking-late");
-    expect(r.error).toBeNull();
-    expect(r.data).toBe("after 500 ms");
-    expect(r.seconds).toBeGreaterThan(0.3);
-    expect(r.signals).toBeGreaterThan(20);
-  }, 15_000);
+    test("a blocking recv (no timeout) gets the data a peer sends after 500 ms", async () => {
+      const r = await runMode("recv-blocking-late");
+      expect(r.error).toBeNull();
+      expect(r.data).toBe("after 500 ms");
+      expect(r.seconds).toBeGreaterThan(0.3);
+      expect(r.signals).toBeGreaterThan(20);
+    }, 15_000);
 
-  test("a recv in timeout mode (5 s) gets the data a peer sends after 500 ms", async () => {
-    const r = await runMode("recv-timeout-late");
-    expect(r.error).toBeNull();
-    expect(r.data).toBe("after 500 ms");
-    expect(r.seconds).toBeGreaterThan(0.3);
-    expect(r.seconds).toBeLessThan(2);
-    expect(r.signals).toBeGreaterThan(20);
-  }, 15_000);
+    test("a recv in timeout mode (5 s) gets the data a peer sends after 500 ms", async () => {
+      const r = await runMode("recv-timeout-late");
+      expect(r.error).toBeNull();
+      expect(r.data).toBe("after 500 ms");
+      expect(r.seconds).toBeGreaterThan(0.3);
+      expect(r.seconds).toBeLessThan(2);
+      expect(r.signals).toBeGreaterThan(20);
+    }, 15_000);
 
-  test("accept with settimeout(1.0) raises TimeoutError after 1.0-1.2 s (TCPTimeoutTest.testInterruptedTimeout)", async () => {
-    expectTimedOutOnTime(await runMode("accept-timeout"));
-  }, 15_000);
+    test("accept with settimeout(1.0) raises TimeoutError after 1.0-1.2 s (TCPTimeoutTest.testInterruptedTimeout)", async () => {
+      expectTimedOutOnTime(await runMode("accept-timeout"));
+    }, 15_000);
 
-  test("connect with settimeout(1.0) to a full backlog raises TimeoutError after 1.0-1.2 s", async () => {
-    expectTimedOutOnTime(await runMode("connect-timeout"));
-  }, 15_000);
+    test("connect with settimeout(1.0) to a full backlog raises TimeoutError after 1.0-1.2 s", async () => {
+      expectTimedOutOnTime(await runMode("connect-timeout"));
+    }, 15_000);
 
-  test("sendall with settimeout(1.0) to a peer that never reads raises TimeoutError after 1.0-1.2 s, bytes_sent > 0 (InterruptedSendTimeoutTest)", async () => {
-    const r = await runMode("sendall-timeout");
-    expectTimedOutOnTime(r);
-    expect(r.error?.bytes_sent).toBeGreaterThan(0);
-  }, 15_000);
-});
+    test("sendall with settimeout(1.0) to a peer that never reads raises TimeoutError after 1.0-1.2 s, bytes_sent > 0 (InterruptedSendTimeoutTest)", async () => {
+      const r = await runMode("sendall-timeout");
+      expectTimedOutOnTime(r);
+      expect(r.error?.bytes_sent).toBeGreaterThan(0);
+    }, 15_000);
+  },
+);

@@ -24,6 +24,18 @@ import {
   excJson,
   type ExcJson,
 } from "../helpers/sockets.ts";
+import * as errno from "../../src/errno.ts";
+import { plat } from "../../src/ffi/index.ts";
+import {
+  HAS_POSIX_SIGNALS,
+  lacks,
+  LINUX_ERRNOS,
+  NO_POSIX_SIGNALS,
+  NO_RESET,
+  ORACLE_SAME_OS,
+  RESET_REPORTED,
+  UNBOUND_GETSOCKNAME,
+} from "../helpers/platform.ts";
 
 afterEach(killAllPeers);
 
@@ -133,7 +145,11 @@ describe("TCP with a Python peer", () => {
   });
 
   test("recvfrom on a connected TCP socket returns the data and CPython's address (None on Linux) (BasicTCPTest.testRecvFrom)", async () => {
-    const want = oracle<{ addr: unknown; data: string; eof: unknown }>(`
+    // Winsock leaves the address of a connected TCP recvfrom unset, so CPython there (and we) return the
+    // family-0 form; the oracle's answer is compared only when its OS is ours.
+    const want = !ORACLE_SAME_OS
+      ? null
+      : oracle<{ addr: unknown; data: string; eof: unknown }>(`
 srv = socket.create_server(("127.0.0.1", 0))
 c = socket.create_connection(srv.getsockname(), timeout=5)
 a, _ = srv.accept()
@@ -143,17 +159,19 @@ a.close()
 _, eof = c.recvfrom(1024)
 print(json.dumps({"addr": addr, "data": data.hex(), "eof": eof}))
 `);
-    expect(want).toEqual({ addr: null, data: hex("hello"), eof: null });
+    if (want)
+      expect(want).toEqual({ addr: null, data: hex("hello"), eof: null });
 
     const peer = await startPeer(["send-then-close", "--data", hex("hello")]);
     using c = sock();
     c.connect(["127.0.0.1", peer.port]);
     const [data, addr] = c.recvfrom(1024);
     expect(data.toString()).toBe("hello");
-    expect(addr).toBe(want.addr as null);
+    if (want) expect(addr).toBe(want.addr as null);
+    else expect(addr === null || (addr as unknown[])[0] === 0).toBe(true);
     const [eof, eofAddr] = c.recvfrom(1024);
     expect(eof.length).toBe(0);
-    expect(eofAddr).toBe(want.eof as null);
+    if (want) expect(eofAddr).toBe(want.eof as null);
   });
 
   test("shutdown(SHUT_WR) lets the peer see EOF while we keep reading (BasicTCPTest.testShutdown)", async () => {
@@ -167,7 +185,8 @@ print(json.dumps({"addr": addr, "data": data.hex(), "eof": eof}))
     expect(await peer.exited).toBe(0);
     const e = raises(() => c.send("more"));
     expect(e).toBeInstanceOf(socket.BrokenPipeError);
-    expect(e.errno).toBe(32);
+    // EPIPE; Winsock: WSAESHUTDOWN, a BrokenPipeError too.
+    expect([errno.EPIPE, errno.ESHUTDOWN]).toContain(e.errno as number);
   });
 
   test("the peer's close makes recv return an empty Buffer, every time", async () => {
@@ -182,49 +201,55 @@ print(json.dumps({"addr": addr, "data": data.hex(), "eof": eof}))
     }
   });
 
-  test("a reset from the peer (SO_LINGER 0) makes recv raise ConnectionResetError 104", async () => {
-    const peer = await startPeer(["rst", "--wait-data"]);
-    using c = sock();
-    c.connect(["127.0.0.1", peer.port]);
-    c.sendall("x");
-    const e = raises(() => c.recv(100));
-    expect(e).toBeInstanceOf(socket.ConnectionResetError);
-    expect(e).toBeInstanceOf(socket.ConnectionError);
-    expect(e).toBeInstanceOf(socket.OSError);
-    expect(e.errno).toBe(104);
-    expect(e.code).toBe("ECONNRESET");
-    expect(e.message).toBe("[Errno 104] Connection reset by peer");
-    expect(await peer.exited).toBe(0);
-  });
+  test.skipIf(lacks(RESET_REPORTED, NO_RESET))(
+    "a reset from the peer (SO_LINGER 0) makes recv raise ConnectionResetError 104",
+    async () => {
+      const peer = await startPeer(["rst", "--wait-data"]);
+      using c = sock();
+      c.connect(["127.0.0.1", peer.port]);
+      c.sendall("x");
+      const e = raises(() => c.recv(100));
+      expect(e).toBeInstanceOf(socket.ConnectionResetError);
+      expect(e).toBeInstanceOf(socket.ConnectionError);
+      expect(e).toBeInstanceOf(socket.OSError);
+      expect(e.errno).toBe(errno.ECONNRESET);
+      expect(e.code).toBe("ECONNRESET");
+      if (LINUX_ERRNOS)
+        expect(e.message).toBe("[Errno 104] Connection reset by peer");
+      expect(await peer.exited).toBe(0);
+    },
+  );
 });
 
 describe("TCP connection errors", () => {
   test("connect to a port nobody listens on raises ConnectionRefusedError 111, as CPython (NetworkConnectionNoServer.test_connect)", () => {
     const { port, holder } = refusedPort();
     using _h = holder;
-    const want = oracle<ExcJson>(
-      `socket.socket().connect(("127.0.0.1", ${port}))`,
-    );
+    const want = !ORACLE_SAME_OS
+      ? null
+      : oracle<ExcJson>(`socket.socket().connect(("127.0.0.1", ${port}))`);
     using c = sock();
     const e = raises(() => c.connect(["127.0.0.1", port]));
     expect(e).toBeInstanceOf(socket.ConnectionRefusedError);
     expect(e).toBeInstanceOf(socket.ConnectionError);
     expect(e).toBeInstanceOf(socket.error);
-    expect(excJson(e)).toEqual(want);
-    expect(e.errno).toBe(111);
+    if (want) expect(excJson(e)).toEqual(want);
+    expect(e.errno).toBe(errno.ECONNREFUSED);
   });
 
   test("connect_ex to a refused port returns 111 instead of raising", () => {
     const { port, holder } = refusedPort();
     using _h = holder;
-    const want = oracle<number>(
-      `print(json.dumps(socket.socket().connect_ex(("127.0.0.1", ${port}))))`,
-    );
+    const want = !ORACLE_SAME_OS
+      ? errno.ECONNREFUSED
+      : oracle<number>(
+          `print(json.dumps(socket.socket().connect_ex(("127.0.0.1", ${port}))))`,
+        );
     using c = sock();
     expect(c.connect_ex(["127.0.0.1", port])).toBe(want);
-    expect(want).toBe(111);
+    expect(want).toBe(errno.ECONNREFUSED);
     using b = sock(socket.AF_INET, socket.SOCK_STREAM, null); // blocking mode too
-    expect(b.connect_ex(["127.0.0.1", port])).toBe(111);
+    expect(b.connect_ex(["127.0.0.1", port])).toBe(errno.ECONNREFUSED);
   });
 
   test("connect_ex returns 0 on success", () => {
@@ -250,9 +275,11 @@ describe("TCP connection errors", () => {
       }
     }
     expect(err).toBeDefined();
-    expect([32, 104]).toContain(err!.errno as number);
+    expect([errno.EPIPE, errno.ECONNRESET]).toContain(err!.errno as number);
     expect(err).toBeInstanceOf(
-      err!.errno === 32 ? socket.BrokenPipeError : socket.ConnectionResetError,
+      err!.errno === errno.EPIPE
+        ? socket.BrokenPipeError
+        : socket.ConnectionResetError,
     );
     expect(err).toBeInstanceOf(socket.ConnectionError);
   });
@@ -279,20 +306,26 @@ console.log(JSON.stringify({ ...out, alive: true }));
 `;
 
   for (const restoreDefault of [false, true]) {
-    test(`send to a closed peer in a child process: no SIGPIPE death${restoreDefault ? " even with SIGPIPE at SIG_DFL (MSG_NOSIGNAL)" : ""}`, async () => {
-      const r = await runChild(sigpipeChild(restoreDefault), 10_000);
-      expect(r.timedOut).toBe(false);
-      expect(r.signalCode).toBeNull();
-      expect(r.exitCode).toBe(0);
-      const line = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
-        errno: number;
-        name: string;
-        alive: boolean;
-      };
-      expect(line.alive).toBe(true);
-      expect([32, 104]).toContain(line.errno);
-      expect(["BrokenPipeError", "ConnectionResetError"]).toContain(line.name);
-    });
+    // Restoring SIGPIPE's default needs POSIX signals (and glibc's signal()).
+    test.skipIf(restoreDefault && lacks(HAS_POSIX_SIGNALS, NO_POSIX_SIGNALS))(
+      `send to a closed peer in a child process: no SIGPIPE death${restoreDefault ? " even with SIGPIPE at SIG_DFL (MSG_NOSIGNAL)" : ""}`,
+      async () => {
+        const r = await runChild(sigpipeChild(restoreDefault), 10_000);
+        expect(r.timedOut).toBe(false);
+        expect(r.signalCode).toBeNull();
+        expect(r.exitCode).toBe(0);
+        const line = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
+          errno: number;
+          name: string;
+          alive: boolean;
+        };
+        expect(line.alive).toBe(true);
+        expect([errno.EPIPE, errno.ECONNRESET]).toContain(line.errno);
+        expect(["BrokenPipeError", "ConnectionResetError"]).toContain(
+          line.name,
+        );
+      },
+    );
   }
 });
 
@@ -303,7 +336,8 @@ describe("TCP names and rebinding", () => {
     expect(srvAddr[0]).toBe("127.0.0.1");
     expect(srvAddr[1]).toBeGreaterThan(0);
     using c = sock();
-    expect(c.getsockname()).toEqual(["0.0.0.0", 0]); // unbound
+    // unbound (Winsock: getsockname of an unbound socket fails, as in CPython there)
+    if (UNBOUND_GETSOCKNAME) expect(c.getsockname()).toEqual(["0.0.0.0", 0]);
     c.connect(srvAddr);
     const [conn, addr] = srv.accept();
     using _conn = conn;
@@ -318,42 +352,53 @@ describe("TCP names and rebinding", () => {
   });
 
   test("getpeername on an unconnected socket raises OSError ENOTCONN, as CPython", () => {
-    const want = oracle<ExcJson>(`socket.socket().getpeername()`);
+    const want = !ORACLE_SAME_OS
+      ? null
+      : oracle<ExcJson>(`socket.socket().getpeername()`);
     using s = sock();
     const e = raises(() => s.getpeername());
-    expect(excJson(e)).toEqual(want);
-    expect(e.errno).toBe(107);
+    if (want) expect(excJson(e)).toEqual(want);
+    expect(e.errno).toBe(errno.ENOTCONN);
   });
 
-  test("SO_REUSEADDR lets a new listener bind the port of a closed one whose connection is in TIME_WAIT", () => {
-    let port: number;
-    {
-      using srv = sock();
-      srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
-      srv.bind(["127.0.0.1", 0]);
-      srv.listen();
-      port = portOf(srv);
-      const [c, conn] = tcpPair(srv);
-      conn.sendall("x");
-      conn.close(); // the server side closes first: its end goes to TIME_WAIT
-      expect(c.recv(10).toString()).toBe("x");
-      expect(c.recv(10).length).toBe(0);
-      c.close();
-    }
-    Bun.sleepSync(20);
-    // Without SO_REUSEADDR, Linux refuses the port while the TIME_WAIT entry exists.
-    using plain = sock();
-    const e = raises(() => plain.bind(["127.0.0.1", port]));
-    expect(e.errno).toBe(98);
-    expect(e.message).toBe("[Errno 98] Address already in use");
+  // Winsock does not refuse a port held by TIME_WAIT (and its SO_REUSEADDR means something else).
+  test.skipIf(
+    lacks(
+      !plat.features.soReuseAddrSteals,
+      "Winsock binds a port in TIME_WAIT without SO_REUSEADDR",
+    ),
+  )(
+    "SO_REUSEADDR lets a new listener bind the port of a closed one whose connection is in TIME_WAIT",
+    () => {
+      let port: number;
+      {
+        using srv = sock();
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
+        srv.bind(["127.0.0.1", 0]);
+        srv.listen();
+        port = portOf(srv);
+        const [c, conn] = tcpPair(srv);
+        conn.sendall("x");
+        conn.close(); // the server side closes first: its end goes to TIME_WAIT
+        expect(c.recv(10).toString()).toBe("x");
+        expect(c.recv(10).length).toBe(0);
+        c.close();
+      }
+      Bun.sleepSync(20);
+      // Without SO_REUSEADDR, Linux refuses the port while the TIME_WAIT entry exists.
+      using plain = sock();
+      const e = raises(() => plain.bind(["127.0.0.1", port]));
+      expect(e.errno).toBe(98);
+      expect(e.message).toBe("[Errno 98] Address already in use");
 
-    using again = sock();
-    again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
-    again.bind(["127.0.0.1", port]);
-    again.listen();
-    expect(portOf(again)).toBe(port);
-    const [c2, conn2] = tcpPair(again);
-    c2.close();
-    conn2.close();
-  });
+      using again = sock();
+      again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
+      again.bind(["127.0.0.1", port]);
+      again.listen();
+      expect(portOf(again)).toBe(port);
+      const [c2, conn2] = tcpPair(again);
+      c2.close();
+      conn2.close();
+    },
+  );
 });

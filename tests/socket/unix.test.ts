@@ -18,6 +18,8 @@ import {
   excJson,
   type ExcJson,
 } from "../helpers/sockets.ts";
+import { plat } from "../../src/ffi/index.ts";
+import { HAS_AF_UNIX, lacks, NO_AF_UNIX } from "../helpers/platform.ts";
 
 const dirs: TmpDir[] = [];
 /** A temporary directory removed after the test. */
@@ -38,81 +40,90 @@ const unix = (type: number = socket.SOCK_STREAM): socket.socket =>
 const abstractName = (tag: string): Buffer =>
   Buffer.from(`\0bun-socket-test-${process.pid}-${tag}-${Math.random()}`);
 
-describe("AF_UNIX with a Python peer", () => {
-  test("stream echo: our client and Python's echo server over a socket file", async () => {
-    const path = dir().join("echo.sock");
-    const peer = await startPeer([
-      "echo",
-      "--once",
-      "--family",
-      "unix",
-      "--path",
-      path,
-    ]);
-    using c = unix();
-    c.connect(path);
-    expect(c.getpeername()).toBe(path);
-    expect(c.getsockname()).toBe(""); // our end is unnamed
-    const data = Buffer.concat([
-      Buffer.from("unix stream\0"),
-      Buffer.alloc(70_000, 7),
-    ]);
-    c.sendall(data);
-    c.shutdown(socket.SHUT_WR);
-    expect(recvUntilEof(c).equals(data)).toBe(true);
-    expect(await peer.exited).toBe(0);
-  });
+describe.skipIf(lacks(HAS_AF_UNIX, NO_AF_UNIX))(
+  "AF_UNIX with a Python peer",
+  () => {
+    test("stream echo: our client and Python's echo server over a socket file", async () => {
+      const path = dir().join("echo.sock");
+      const peer = await startPeer([
+        "echo",
+        "--once",
+        "--family",
+        "unix",
+        "--path",
+        path,
+      ]);
+      using c = unix();
+      c.connect(path);
+      expect(c.getpeername()).toBe(path);
+      expect(c.getsockname()).toBe(""); // our end is unnamed
+      const data = Buffer.concat([
+        Buffer.from("unix stream\0"),
+        Buffer.alloc(70_000, 7),
+      ]);
+      c.sendall(data);
+      c.shutdown(socket.SHUT_WR);
+      expect(recvUntilEof(c).equals(data)).toBe(true);
+      expect(await peer.exited).toBe(0);
+    });
 
-  test("stream: Python's unix-client and our server; the unnamed client's address is ''", async () => {
-    const path = dir().join("srv.sock");
-    using srv = unix();
-    srv.bind(path);
-    srv.listen();
-    const client = spawnPeer(["unix-client", "--path", path, "--send", "00ab"]);
-    const [conn, addr] = srv.accept();
-    using _conn = conn;
-    expect(addr).toBe("");
-    expect(conn.getsockname()).toBe(path);
-    conn.settimeout(5);
-    const got = recvUntilEof(conn);
-    conn.sendall(Buffer.concat([got, got]));
-    conn.close();
-    expect(await client.result()).toEqual({ received: "00ab00ab" });
-  });
+    test("stream: Python's unix-client and our server; the unnamed client's address is ''", async () => {
+      const path = dir().join("srv.sock");
+      using srv = unix();
+      srv.bind(path);
+      srv.listen();
+      const client = spawnPeer([
+        "unix-client",
+        "--path",
+        path,
+        "--send",
+        "00ab",
+      ]);
+      const [conn, addr] = srv.accept();
+      using _conn = conn;
+      expect(addr).toBe("");
+      expect(conn.getsockname()).toBe(path);
+      conn.settimeout(5);
+      const got = recvUntilEof(conn);
+      conn.sendall(Buffer.concat([got, got]));
+      conn.close();
+      expect(await client.result()).toEqual({ received: "00ab00ab" });
+    });
 
-  test("datagram: a bound socket of ours and Python's unix-dgram-echo", async () => {
-    const d = dir();
-    const path = d.join("dgram.sock");
-    const peer = await startPeer(["unix-dgram-echo", "--path", path]);
-    using s = unix(socket.SOCK_DGRAM);
-    const mine = d.join("me.sock");
-    s.bind(mine); // the echo only answers senders with an address
-    expect(s.sendto("one datagram", path)).toBe(12);
-    const [data, addr] = s.recvfrom(100);
-    expect(data.toString()).toBe("one datagram");
-    expect(addr).toBe(path);
-    // Boundaries are kept, and a short read truncates.
-    s.sendto(Buffer.alloc(40, 0x61), path);
-    s.sendto("b", path);
-    expect(s.recv(4).toString()).toBe("aaaa");
-    expect(s.recv(100).toString()).toBe("b");
-  });
+    test("datagram: a bound socket of ours and Python's unix-dgram-echo", async () => {
+      const d = dir();
+      const path = d.join("dgram.sock");
+      const peer = await startPeer(["unix-dgram-echo", "--path", path]);
+      using s = unix(socket.SOCK_DGRAM);
+      const mine = d.join("me.sock");
+      s.bind(mine); // the echo only answers senders with an address
+      expect(s.sendto("one datagram", path)).toBe(12);
+      const [data, addr] = s.recvfrom(100);
+      expect(data.toString()).toBe("one datagram");
+      expect(addr).toBe(path);
+      // Boundaries are kept, and a short read truncates.
+      s.sendto(Buffer.alloc(40, 0x61), path);
+      s.sendto("b", path);
+      expect(s.recv(4).toString()).toBe("aaaa");
+      expect(s.recv(100).toString()).toBe("b");
+    });
 
-  test("datagram: a connected AF_UNIX socket sends with send() and reads with recv()", async () => {
-    const d = dir();
-    const path = d.join("dgram2.sock");
-    const peer = await startPeer(["unix-dgram-echo", "--path", path]);
-    using s = unix(socket.SOCK_DGRAM);
-    s.bind(d.join("me2.sock"));
-    s.connect(path);
-    expect(s.getpeername()).toBe(path);
-    expect(s.send("hi")).toBe(2);
-    expect(s.recv(100).toString()).toBe("hi");
-    expect(peer.proc.exitCode).toBeNull();
-  });
-});
+    test("datagram: a connected AF_UNIX socket sends with send() and reads with recv()", async () => {
+      const d = dir();
+      const path = d.join("dgram2.sock");
+      const peer = await startPeer(["unix-dgram-echo", "--path", path]);
+      using s = unix(socket.SOCK_DGRAM);
+      s.bind(d.join("me2.sock"));
+      s.connect(path);
+      expect(s.getpeername()).toBe(path);
+      expect(s.send("hi")).toBe(2);
+      expect(s.recv(100).toString()).toBe("hi");
+      expect(peer.proc.exitCode).toBeNull();
+    });
+  },
+);
 
-describe("SOCK_SEQPACKET", () => {
+describe.skipIf(lacks(HAS_AF_UNIX, NO_AF_UNIX))("SOCK_SEQPACKET", () => {
   test("a listener and a client of ours keep message boundaries, truncate short reads, and see EOF", () => {
     const path = dir().join("seq.sock");
     using srv = unix(socket.SOCK_SEQPACKET);
@@ -138,7 +149,7 @@ describe("SOCK_SEQPACKET", () => {
   });
 });
 
-describe("AF_UNIX addresses", () => {
+describe.skipIf(lacks(HAS_AF_UNIX, NO_AF_UNIX))("AF_UNIX addresses", () => {
   test("an unbound socket's name is '' (TestUnixDomain.testUnbound)", () => {
     const want = oracle<string>(
       `print(json.dumps(socket.socket(socket.AF_UNIX).getsockname()))`,
@@ -228,7 +239,14 @@ describe("AF_UNIX addresses", () => {
   });
 });
 
-describe("Linux abstract namespace (TestLinuxAbstractNamespace)", () => {
+// Abstract names: Linux only (plat.features.abstractUnix), and AF_UNIX itself.
+describe.skipIf(
+  lacks(HAS_AF_UNIX, NO_AF_UNIX) ||
+    lacks(
+      plat.features.abstractUnix,
+      "no AF_UNIX abstract namespace on this OS",
+    ),
+)("Linux abstract namespace (TestLinuxAbstractNamespace)", () => {
   test("a Buffer name starting with NUL binds without a file; getsockname returns an equal Buffer; connect works (testLinuxAbstractNamespace)", () => {
     const name = abstractName("ns");
     using srv = unix();

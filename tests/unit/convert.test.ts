@@ -5,6 +5,11 @@
 import { describe, expect, test } from "bun:test";
 import * as socket from "../../src/index.ts";
 import { python } from "../helpers/peer.ts";
+import {
+  lacks,
+  NO_SAME_OS_ORACLE,
+  ORACLE_SAME_OS,
+} from "../helpers/platform.ts";
 
 /** One call's outcome: a value (bytes as hex), or the exception's Python class and str(). */
 type Outcome = { ok: number | string } | { exc: string; msg: string };
@@ -216,13 +221,17 @@ print(json.dumps({
 `,
   );
 
-  test(`inet_aton over ${atonInputs.length} strings (short forms, garbage) equals Python's`, () => {
-    const ours = atonInputs.map((s) => outcome(() => socket.inet_aton(s)));
-    const diffs = atonInputs
-      .map((s, i) => [s, ours[i], expected.aton[i]] as const)
-      .filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
-    expect(diffs).toEqual([]);
-  });
+  // Windows has no inet_aton: CPython (and we) use inet_addr there, which differs on some short forms.
+  test.skipIf(lacks(ORACLE_SAME_OS, NO_SAME_OS_ORACLE))(
+    `inet_aton over ${atonInputs.length} strings (short forms, garbage) equals Python's`,
+    () => {
+      const ours = atonInputs.map((s) => outcome(() => socket.inet_aton(s)));
+      const diffs = atonInputs
+        .map((s, i) => [s, ours[i], expected.aton[i]] as const)
+        .filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
+      expect(diffs).toEqual([]);
+    },
+  );
 
   test("inet_aton short forms give the documented bytes", () => {
     expect(socket.inet_aton("127.1")).toEqual(Buffer.from([127, 0, 0, 1]));
@@ -430,15 +439,19 @@ print(json.dumps({
     );
   });
 
-  test("inet_ntop rejects wrong lengths and families as Python does", () => {
-    compare(
-      badNtop,
-      badNtop.map(([af, h]) =>
-        outcome(() => socket.inet_ntop(af, Buffer.from(h, "hex"))),
-      ),
-      expected.bad,
-    );
-  });
+  // The families are Python's numbers of its own OS.
+  test.skipIf(lacks(ORACLE_SAME_OS, NO_SAME_OS_ORACLE))(
+    "inet_ntop rejects wrong lengths and families as Python does",
+    () => {
+      compare(
+        badNtop,
+        badNtop.map(([af, h]) =>
+          outcome(() => socket.inet_ntop(af, Buffer.from(h, "hex"))),
+        ),
+        expected.bad,
+      );
+    },
+  );
 
   test("pton then ntop round-trips every valid IPv6 input to Python's canonical text", () => {
     for (const s of v6) {
