@@ -878,7 +878,8 @@ describe("EINTR: SIGUSR1 every 5 ms with a JS listener installed (PEP 475)", () 
     const r = await eintrChild("select-late");
     expect(r.error).toBeNull();
     expect(r.result).toEqual([1, 0, 0]);
-    expect(r.seconds).toBeGreaterThan(0.3);
+    // The peer counts its 500 ms from its own start; under load our wait may begin late, so only require a real wait.
+    expect(r.seconds).toBeGreaterThan(0.05);
     expect(r.seconds).toBeLessThan(2);
     expect(r.eintr).toBeGreaterThan(10);
   }, 15_000);
@@ -887,7 +888,8 @@ describe("EINTR: SIGUSR1 every 5 ms with a JS listener installed (PEP 475)", () 
     const r = await eintrChild("select-blocking-late");
     expect(r.error).toBeNull();
     expect(r.result).toEqual([1, 0, 0]);
-    expect(r.seconds).toBeGreaterThan(0.3);
+    // The peer counts its 500 ms from its own start; under load our wait may begin late, so only require a real wait.
+    expect(r.seconds).toBeGreaterThan(0.05);
     expect(r.eintr).toBeGreaterThan(10);
     expect(r.waits.every((ms) => ms === -1)).toBe(true); // blocking all along
   }, 15_000);
