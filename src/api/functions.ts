@@ -27,9 +27,19 @@ export function fromfd(
   type: number,
   proto = 0,
 ): SocketObject {
-  const n = C.dup(index(fd));
+  const n = C.dup(fdArg(fd));
   if (n < 0) throw fromErrno(-n);
   return new SocketObject(family, type, proto, n);
+}
+
+/**
+ * A descriptor number argument: `__index__`, and any value outside C `int` becomes -1 so the OS
+ * answers EBADF. The FFI would otherwise truncate 2**40 to 0 and close or dup stdin.
+ * DIFFERS FROM CPYTHON: CPython's socket.close() truncates the same way (close(2**40) closes fd 0).
+ */
+function fdArg(fd: unknown): number {
+  const n = index(fd);
+  return n > 0x7fffffff || n < -0x80000000 ? -1 : n;
 }
 
 /** Whether this OS can create AF_INET6 sockets, probed once at load (Python's `socket.has_ipv6`). */
@@ -317,7 +327,7 @@ function pyRepr(a: unknown): string {
  * @see https://docs.python.org/3/library/socket.html#socket.close
  */
 export function close(fd: number): void {
-  const r = C.close(index(fd));
+  const r = C.close(fdArg(fd));
   if (r < 0) throw fromErrno(-r);
 }
 
@@ -326,7 +336,7 @@ export function close(fd: number): void {
  * @see https://docs.python.org/3/library/socket.html#socket.dup
  */
 export function dup(fd: number): number {
-  const r = C.dup(index(fd));
+  const r = C.dup(fdArg(fd));
   if (r < 0) throw fromErrno(-r);
   return r;
 }
