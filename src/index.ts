@@ -41,13 +41,23 @@ export interface SocketClass {
  * ```
  * @see https://docs.python.org/3/library/socket.html#socket.socket
  */
-export const socket: SocketClass = new Proxy(SocketObject, {
-  apply(target, _this, args: unknown[]) {
-    return new (target as unknown as new (...a: unknown[]) => SocketObject)(
-      ...args,
-    );
-  },
-}) as unknown as SocketClass;
+export const socket: SocketClass = function socket(
+  this: unknown,
+  family?: number | null,
+  type?: number | null,
+  proto?: number | null,
+  fileno?: number | null,
+): SocketObject {
+  // A plain function rather than a Proxy: the apply trap cost ~1 µs per socket (bench C).
+  if (new.target === undefined || new.target === socket)
+    return new SocketObject(family, type, proto, fileno);
+  return Reflect.construct(
+    SocketObject,
+    [family, type, proto, fileno],
+    new.target,
+  ) as SocketObject;
+} as unknown as SocketClass;
+(socket as unknown as { prototype: object }).prototype = SocketObject.prototype;
 /** The socket object's type, as Python's `socket.socket` instances. */
 export type socket = SocketObject;
 

@@ -82,7 +82,8 @@ function parseIPv4(s: string): number[] | null {
   return out;
 }
 
-let lastHost = "";
+// The last numeric host parsed (never a resolved name: those are looked up on every call).
+let lastHost = "\u0000";
 let lastFamily = -1;
 let lastBytes: ArrayLike<number> = [];
 
@@ -106,7 +107,7 @@ export function ipBytes(host: unknown, family: number): ArrayLike<number> {
     const r = inetPton(AF_INET6, b);
     if (r instanceof Uint8Array) out = r;
   }
-  if (out === null) out = resolveFirst(b, family);
+  if (out === null) return resolveFirst(b, family); // names are resolved on every call, as CPython does
   if (typeof host === "string") {
     lastHost = host;
     lastFamily = family;
@@ -209,7 +210,7 @@ export function packAddress(
       );
     if (address.length !== 2)
       throw new TypeError("AF_INET address must be a pair (host, port)");
-    hostBytes(address[0]);
+    if (address[0] !== lastHost) hostBytes(address[0]); // validated when it was cached
     const p = index(address[1]);
     const ip = ipBytes(address[0], AF_INET);
     if (p < 0 || p > 0xffff)
@@ -271,16 +272,22 @@ export function packAddress(
 const ip4Cache: string[] = [];
 for (let i = 0; i < 256; i++) ip4Cache.push(String(i));
 
+// The text of the last IPv4 address unpacked (recvfrom in a loop sees the same peer again and again).
+let lastIp4Key = -1;
+let lastIp4 = "";
+
 /** Unpacks the address in `sa` (length `sa.len`) to Python's form, as CPython's `makesockaddr` does. */
 export function unpackAddress(sa: SockAddr): AddressOut {
   if (sa.len === 0) return null;
   const fam = sa.family();
   if (fam === AF_INET) {
-    const a = sa.in4();
-    return [
-      `${ip4Cache[a[0]!]}.${ip4Cache[a[1]!]}.${ip4Cache[a[2]!]}.${ip4Cache[a[3]!]}`,
-      sa.port(),
-    ];
+    const b = sa.bytes;
+    const key = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+    if (key !== lastIp4Key) {
+      lastIp4Key = key;
+      lastIp4 = `${ip4Cache[b[4]!]}.${ip4Cache[b[5]!]}.${ip4Cache[b[6]!]}.${ip4Cache[b[7]!]}`;
+    }
+    return [lastIp4, sa.port()];
   }
   if (fam === AF_INET6) {
     return [

@@ -1,5 +1,4 @@
 /** Host-name encoding as CPython's `"idna"` codec does it for socket calls (ASCII fast path, label checks). */
-import { domainToASCII } from "node:url";
 import { ValueError } from "./errors.ts";
 
 function unicodeError(
@@ -26,6 +25,8 @@ function unicodeError(
 export function idnaEncode(host: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(host)) {
+    // node:url is loaded on first use: importing it costs start-up time every program would pay.
+    const { domainToASCII } = require("node:url") as typeof import("node:url");
     const ascii = domainToASCII(host);
     if (ascii === "") throw unicodeError(host, 0, host.length, "label invalid");
     return ascii;

@@ -34,7 +34,7 @@ import {
   type SocketFile,
   type TextOptions,
 } from "./makefile.ts";
-import { sendfileImpl, type SendfileSource } from "./sendfile.ts";
+import type { SendfileSource } from "./sendfile.ts";
 
 const K = plat.consts;
 const E = plat.errnos;
@@ -981,6 +981,9 @@ export class SocketObject {
     offset = 0,
     count: number | null = null,
   ): number {
+    // Loaded on first use (it pulls in node:fs): start-up time matters more than this call.
+    const { sendfileImpl } =
+      require("./sendfile.ts") as typeof import("./sendfile.ts");
     return sendfileImpl(
       {
         fileno: () => this.#fd,

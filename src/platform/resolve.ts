@@ -27,10 +27,18 @@ const hintsView = new DataView(hints.buffer);
 const resBox = new BigUint64Array(new ArrayBuffer(8));
 
 /** NUL-terminated bytes of a C string argument, or null for NULL. */
-function cstr(b: Uint8Array | null): Uint8Array | null {
+// Reused C-string buffers for the node and service arguments (no allocation for names that fit).
+const nodeBuf = new Uint8Array(new ArrayBuffer(1026));
+const servBuf = new Uint8Array(new ArrayBuffer(256));
+
+function cstr(b: Uint8Array | null, into: Uint8Array): Uint8Array | null {
   if (b === null) return null;
-  const out = new Uint8Array(new ArrayBuffer(b.length + 1));
+  const out =
+    b.length < into.length
+      ? into
+      : new Uint8Array(new ArrayBuffer(b.length + 1));
   out.set(b);
+  out[b.length] = 0;
   return out;
 }
 
@@ -49,7 +57,12 @@ export function getaddrinfo(
   hintsView.setInt32(A.socktype, socktype, true);
   hintsView.setInt32(A.protocol, protocol, true);
   resBox[0] = 0n;
-  const code = sys.getaddrinfo(cstr(node), cstr(service), hints, resBox);
+  const code = sys.getaddrinfo(
+    cstr(node, nodeBuf),
+    cstr(service, servBuf),
+    hints,
+    resBox,
+  );
   if (code !== 0) {
     const errno = code === EAI_SYSTEM ? sys.lastError() : 0;
     return { ok: false, code, errno };

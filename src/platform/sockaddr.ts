@@ -49,7 +49,9 @@ export class SockAddr {
 
   /** Prepares the storage for an OS call that writes an address (accept, recvfrom, getsockname). */
   prepareOut(): void {
-    this.bytes.fill(0);
+    // The OS writes the address and its length; only the family is cleared (bench D: no 128-byte fill).
+    this.bytes[0] = 0;
+    this.bytes[1] = 0;
     this.lenBox[0] = this.#L.storageSize;
   }
   /** Takes the length the OS wrote into `lenBox`. */
@@ -64,7 +66,7 @@ export class SockAddr {
       : this.bytes[1]!;
   }
   #header(family: number, size: number): void {
-    this.bytes.fill(0);
+    this.bytes.fill(0, 0, size);
     if (this.#L.familyField === "u16") this.view.setUint16(0, family, true);
     else {
       this.bytes[0] = size;
