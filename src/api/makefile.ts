@@ -238,9 +238,9 @@ function toBytes(data: ArrayBufferView | ArrayBuffer | string): Uint8Array {
 }
 
 /** A byte chunk → the data as a Buffer (copy). */
-function out(b: Uint8Array, start: number, end: number): Buffer {
+function out(b: Buffer, start: number, end: number): Buffer {
   const r = Buffer.allocUnsafe(end - start);
-  r.set(b.subarray(start, end));
+  b.copy(r, 0, start, end); // native copy, no intermediate view (readline's hot path)
   return r;
 }
 
@@ -256,7 +256,7 @@ function out(b: Uint8Array, start: number, end: number): Buffer {
 export class BufferedSocketFile {
   /** The unbuffered file underneath (Python's `BufferedReader.raw`): the `SocketIO` that calls `recv_into`/`send`. */
   readonly raw: SocketIO;
-  #rbuf: Uint8Array;
+  #rbuf: Buffer;
   #rpos = 0;
   #rend = 0;
   #wbuf: Uint8Array;
@@ -265,7 +265,7 @@ export class BufferedSocketFile {
 
   constructor(raw: SocketIO, bufferSize: number) {
     this.raw = raw;
-    this.#rbuf = new Uint8Array(
+    this.#rbuf = Buffer.from(
       new ArrayBuffer(raw.mode.includes("r") ? bufferSize : 0),
     );
     this.#wbuf = new Uint8Array(
@@ -295,7 +295,7 @@ export class BufferedSocketFile {
         this.#rend -= this.#rpos;
         this.#rpos = 0;
       } else {
-        const bigger = new Uint8Array(new ArrayBuffer(this.#rbuf.length * 2));
+        const bigger = Buffer.from(new ArrayBuffer(this.#rbuf.length * 2));
         bigger.set(this.#rbuf);
         this.#rbuf = bigger;
       }
