@@ -3,7 +3,7 @@ import { plat } from "../ffi/index.ts";
 import * as C from "../platform/calls.ts";
 import { cmsgLen, cmsgSpace } from "../platform/msg.ts";
 import type { Address, AddressOut } from "./address.ts";
-import { bytes, cInt, index, type BytesLike } from "./args.ts";
+import { bytes, cInt, index, pyArgType, type BytesLike } from "./args.ts";
 import { getaddrinfo } from "./dns.ts";
 import {
   BlockingIOError,
@@ -410,6 +410,7 @@ export function send_fds(
   flags = 0,
   address: Address | null = null,
 ): number {
+  sockArg(sock, "send_fds");
   const list = [...fds].map((f) => cInt(f));
   const data = new Uint8Array(new Int32Array(list).buffer);
   const SCM_RIGHTS = plat.consts.SCM_RIGHTS;
@@ -436,6 +437,7 @@ export function recv_fds(
   maxfds: number,
   flags = 0,
 ): [data: Buffer, fds: number[], msg_flags: number, address: AddressOut] {
+  sockArg(sock, "recv_fds");
   const [data, ancdata, mflags, addr] = sock.recvmsg(
     bufsize,
     CMSG_LEN(index(maxfds) * 4),
@@ -472,3 +474,11 @@ export const SocketKind: IntEnumMap = intEnum((n) => n.startsWith("SOCK_"));
 export const MsgFlag: IntEnumMap = intEnum((n) => n.startsWith("MSG_"));
 /** Python's `socket.AddressInfo`: the AI_* constants, both ways. */
 export const AddressInfo: IntEnumMap = intEnum((n) => n.startsWith("AI_"));
+
+/** The `sock` argument of send_fds/recv_fds must be a socket object (CPython: AttributeError on `sendmsg`). */
+function sockArg(sock: unknown, fn: string): void {
+  if (!(sock instanceof SocketObject))
+    throw new TypeError(
+      `${fn}() argument 'sock' must be a socket object, not ${pyArgType(sock)}`,
+    );
+}
