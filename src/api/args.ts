@@ -143,3 +143,15 @@ export function writableBytes(x: unknown): Uint8Array {
     `recv_into() argument 'buffer' must be read-write bytes-like object, not ${pyType(x)}`,
   );
 }
+
+/** An iterable argument, or Python's TypeError: `'int' object is not iterable`. */
+export function iterable<T>(x: Iterable<T>): Iterable<T> {
+  if (
+    x === null ||
+    x === undefined ||
+    typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] !==
+      "function"
+  )
+    throw new TypeError(`'${pyType(x)}' object is not iterable`);
+  return x;
+}

@@ -3,7 +3,14 @@ import { plat } from "../ffi/index.ts";
 import * as C from "../platform/calls.ts";
 import { cmsgLen, cmsgSpace } from "../platform/msg.ts";
 import type { Address, AddressOut } from "./address.ts";
-import { bytes, cInt, index, pyArgType, type BytesLike } from "./args.ts";
+import {
+  bytes,
+  cInt,
+  index,
+  iterable,
+  pyArgType,
+  type BytesLike,
+} from "./args.ts";
 import { getaddrinfo } from "./dns.ts";
 import {
   BlockingIOError,
@@ -187,8 +194,9 @@ export function create_connection(
   address: [host: string | null, port: number | string],
   timeout?: number | null,
   source_address?: Address | null,
-  options: CreateConnectionOptions = {},
+  opts: CreateConnectionOptions | null = {},
 ): SocketObject {
+  const options = optionsArg(opts, "create_connection");
   if (!Array.isArray(address) || address.length !== 2)
     throw new TypeError(
       "create_connection() address must be a pair (host, port)",
@@ -264,8 +272,9 @@ export interface CreateServerOptions {
  */
 export function create_server(
   address: Address,
-  options: CreateServerOptions = {},
+  opts: CreateServerOptions | null = {},
 ): SocketObject {
+  const options = optionsArg(opts, "create_server");
   const K = plat.consts;
   const family = options.family ?? K.AF_INET;
   const SO_REUSEPORT = K.SO_REUSEPORT;
@@ -411,7 +420,7 @@ export function send_fds(
   address: Address | null = null,
 ): number {
   sockArg(sock, "send_fds");
-  const list = [...fds].map((f) => cInt(f));
+  const list = [...iterable(fds)].map((f) => cInt(f));
   const data = new Uint8Array(new Int32Array(list).buffer);
   const SCM_RIGHTS = plat.consts.SCM_RIGHTS;
   // Windows has no descriptor passing (CPython has no send_fds there).
@@ -481,4 +490,17 @@ function sockArg(sock: unknown, fn: string): void {
     throw new TypeError(
       `${fn}() argument 'sock' must be a socket object, not ${pyArgType(sock)}`,
     );
+}
+
+/** The keyword-options object: omitted or null means none; anything but an object is a TypeError. */
+function optionsArg<T extends object>(
+  opts: T | null | undefined,
+  fn: string,
+): T {
+  if (opts === null || opts === undefined) return {} as T;
+  if (typeof opts !== "object")
+    throw new TypeError(
+      `${fn}() options must be an object of keyword arguments, not ${pyArgType(opts)}`,
+    );
+  return opts;
 }

@@ -950,7 +950,7 @@ export class SSLContextType {
    */
   set_alpn_protocols(alpn_protocols: Iterable<string>): void {
     const parts: number[] = [];
-    for (const p of alpn_protocols) {
+    for (const p of arg.iterable(alpn_protocols)) {
       if (typeof p !== "string")
         throw new TypeError(
           `encoding without a string argument (got ${arg.pyType(p)})`,
@@ -1161,8 +1161,13 @@ function encodeHostname(name: string | null | undefined): string | null {
 function createSSLSocket(
   sock: SocketObject,
   context: SSLContextType,
-  o: WrapSocketOptions,
+  opts: WrapSocketOptions | null,
 ): SSLSocket {
+  if (opts !== null && opts !== undefined && typeof opts !== "object")
+    throw new TypeError(
+      `wrap_socket() options must be an object of keyword arguments, not ${arg.pyArgType(opts)}`,
+    );
+  const o: WrapSocketOptions = opts ?? {};
   checkStream(sock);
   const serverSide = !!o.server_side;
   const hostname = o.server_hostname;
@@ -1868,6 +1873,10 @@ export function DER_cert_to_PEM_cert(der_cert_bytes: arg.BytesLike): string {
 
 /** Python's `ssl.PEM_cert_to_DER_cert(pem)`. @throws ValueError "Invalid PEM encoding; must start with -----BEGIN CERTIFICATE-----" */
 export function PEM_cert_to_DER_cert(pem_cert_string: string): Buffer {
+  if (typeof pem_cert_string !== "string")
+    throw new TypeError(
+      `PEM_cert_to_DER_cert() argument must be str, not ${arg.pyArgType(pem_cert_string)}`,
+    );
   if (!pem_cert_string.startsWith(PEM_HEADER))
     throw new ValueError(`Invalid PEM encoding; must start with ${PEM_HEADER}`);
   const s = pem_cert_string.trim();
@@ -1895,6 +1904,10 @@ const MONTHS = [
  * @throws ValueError for another format
  */
 export function cert_time_to_seconds(cert_time: string): number {
+  if (typeof cert_time !== "string")
+    throw new TypeError(
+      `strptime() argument 1 must be str, not ${arg.pyArgType(cert_time)}`,
+    );
   const fmt = " %d %H:%M:%S %Y GMT";
   const mon = cert_time.slice(0, 3);
   const month = MONTHS.findIndex(

@@ -33,4 +33,6 @@ test(`${CALLS} fuzzed calls: no crash, no hang, only TypeError/RangeError/OSErro
   );
   expect(rep.failures).toEqual([]);
   expect(rep.calls).toBeGreaterThanOrEqual(CALLS);
+  // Every TypeError carries our (CPython-worded) message, none the JS engine's "x is not a function".
+  expect(rep.engineTypeErrors).toBe(0);
 }, 90_000);
