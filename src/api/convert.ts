@@ -53,20 +53,42 @@ function u32(x: unknown): number {
 /**
  * Converts a 16-bit integer from host to network byte order (pure JS; no C call).
  * @throws OverflowError outside 0..65535; TypeError for non-integers
+ * @example
+ * ```ts
+ * socket.htons(0x1234); // 0x3412 on a little-endian host
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.htons
  */
 export function htons(x: number): number {
   return swap16(u16(x, "htons"));
 }
-/** Converts a 16-bit integer from network to host byte order. @see https://docs.python.org/3/library/socket.html#socket.ntohs */
+/**
+ * Converts a 16-bit integer from network to host byte order. @see https://docs.python.org/3/library/socket.html#socket.ntohs
+ * @example
+ * ```ts
+ * socket.ntohs(0x3412); // 0x1234 on a little-endian host
+ * ```
+ */
 export function ntohs(x: number): number {
   return swap16(u16(x, "ntohs"));
 }
-/** Converts a 32-bit integer from host to network byte order. @throws OverflowError outside 0..2^32-1 @see https://docs.python.org/3/library/socket.html#socket.htonl */
+/**
+ * Converts a 32-bit integer from host to network byte order. @throws OverflowError outside 0..2^32-1 @see https://docs.python.org/3/library/socket.html#socket.htonl
+ * @example
+ * ```ts
+ * socket.htonl(1); // 0x01000000 on a little-endian host
+ * ```
+ */
 export function htonl(x: number): number {
   return swap32(u32(x));
 }
-/** Converts a 32-bit integer from network to host byte order. @see https://docs.python.org/3/library/socket.html#socket.ntohl */
+/**
+ * Converts a 32-bit integer from network to host byte order. @see https://docs.python.org/3/library/socket.html#socket.ntohl
+ * @example
+ * ```ts
+ * socket.ntohl(0x01000000); // 1 on a little-endian host
+ * ```
+ */
 export function ntohl(x: number): number {
   return swap32(u32(x));
 }
@@ -85,6 +107,10 @@ function asciiText(x: unknown, fn: string): Uint8Array {
  * Packs a dotted IPv4 string into 4 bytes, accepting the short forms `inet_aton(3)` accepts (`"127.1"`).
  * Calls `inet_aton(3)`.
  * @throws OSError "illegal IP address string passed to inet_aton"
+ * @example
+ * ```ts
+ * socket.inet_aton("127.0.0.1"); // <Buffer 7f 00 00 01>
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.inet_aton
  */
 export function inet_aton(ip_string: string): Buffer {
@@ -97,6 +123,10 @@ export function inet_aton(ip_string: string): Buffer {
 /**
  * Formats 4 packed bytes as a dotted IPv4 string.
  * @throws OSError "packed IP wrong length for inet_ntoa"
+ * @example
+ * ```ts
+ * socket.inet_ntoa(Buffer.from([127, 0, 0, 1])); // "127.0.0.1"
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.inet_ntoa
  */
 export function inet_ntoa(packed_ip: ArrayBufferView | ArrayBuffer): string {
@@ -108,6 +138,10 @@ export function inet_ntoa(packed_ip: ArrayBufferView | ArrayBuffer): string {
 /**
  * Packs an IP address string of `address_family` (AF_INET or AF_INET6) into bytes (`inet_pton(3)`).
  * @throws OSError "illegal IP address string passed to inet_pton"; OSError EAFNOSUPPORT for other families
+ * @example
+ * ```ts
+ * socket.inet_pton(socket.AF_INET6, "::1"); // 16 bytes, the last one 1
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.inet_pton
  */
 export function inet_pton(address_family: number, ip_string: string): Buffer {
@@ -122,6 +156,10 @@ export function inet_pton(address_family: number, ip_string: string): Buffer {
 /**
  * Formats packed address bytes of `address_family` as a string (`inet_ntop(3)`).
  * @throws ValueError "invalid length of packed IP address string" / "unknown address family N"
+ * @example
+ * ```ts
+ * socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, "0:0::1")); // "::1"
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.inet_ntop
  */
 export function inet_ntop(

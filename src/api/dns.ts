@@ -93,6 +93,10 @@ export function getaddrinfo(
  * Translates a socket address into `[host, port]` strings, calling `getnameinfo(3)`; `flags` are NI_*.
  * The host must be numeric-resolvable to exactly one address, as in CPython.
  * @throws TypeError "getnameinfo() argument 1 must be a tuple"; gaierror
+ * @example
+ * ```ts
+ * socket.getnameinfo(["127.0.0.1", 80], 0); // ["localhost", "http"]
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.getnameinfo
  */
 export function getnameinfo(
@@ -171,6 +175,10 @@ function hostInfo(h: netdb.HostEnt): HostInfo {
  * Translates a host name to an IPv4 address string (`"127.0.0.1"`); numeric input is returned as normalised.
  * Resolves with `getaddrinfo(3)` (AF_INET), as CPython does.
  * @throws gaierror when the name does not resolve
+ * @example
+ * ```ts
+ * socket.gethostbyname("localhost"); // "127.0.0.1"
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.gethostbyname
  */
 export function gethostbyname(hostname: string): string {
@@ -180,6 +188,10 @@ export function gethostbyname(hostname: string): string {
 /**
  * Translates a host name to `[hostname, aliaslist, ipaddrlist]` (IPv4), calling `gethostbyname_r(3)`.
  * @throws gaierror when the name does not resolve; herror from the hosts database
+ * @example
+ * ```ts
+ * const [name, aliases, addresses] = socket.gethostbyname_ex("localhost");
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.gethostbyname_ex
  */
 export function gethostbyname_ex(hostname: string): HostInfo {
@@ -194,6 +206,10 @@ export function gethostbyname_ex(hostname: string): HostInfo {
  * Reverse lookup of an IPv4 or IPv6 address (or a name, resolved first): `[hostname, aliaslist, ipaddrlist]`.
  * Calls `gethostbyaddr_r(3)`.
  * @throws herror "[Errno 1] Unknown host" when the address has no name
+ * @example
+ * ```ts
+ * const [hostname, aliases, addresses] = socket.gethostbyaddr("127.0.0.1");
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.gethostbyaddr
  */
 export function gethostbyaddr(ip_address: string): HostInfo {
@@ -211,6 +227,10 @@ export function gethostbyaddr(ip_address: string): HostInfo {
 
 /**
  * The machine's host name, from `gethostname(2)`.
+ * @example
+ * ```ts
+ * console.log(socket.gethostname()); // e.g. "build-01"
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.gethostname
  */
 export function gethostname(): string {
@@ -222,6 +242,10 @@ export function gethostname(): string {
 /**
  * A fully qualified domain name for `name` (default: this host), by CPython's rule: `gethostbyaddr(name)`,
  * then the first of hostname and aliases that contains a dot, else the hostname; `name` itself on failure.
+ * @example
+ * ```ts
+ * socket.getfqdn(); // e.g. "build-01.example.com"
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.getfqdn
  */
 export function getfqdn(name = ""): string {
@@ -252,6 +276,10 @@ function protoArg(proto: unknown, fn: string): Uint8Array | null {
 /**
  * The port number of a service (`"http"` → 80), calling `getservbyname_r(3)`; `protocolname` is `"tcp"` or `"udp"`.
  * @throws OSError "service/proto not found"
+ * @example
+ * ```ts
+ * socket.getservbyname("https", "tcp"); // 443
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.getservbyname
  */
 export function getservbyname(
@@ -273,6 +301,10 @@ export function getservbyname(
 /**
  * The service name of a port (80 → `"http"`), calling `getservbyport_r(3)`.
  * @throws OverflowError "getservbyport: port must be 0-65535."; OSError "port/proto not found"
+ * @example
+ * ```ts
+ * socket.getservbyport(22, "tcp"); // "ssh"
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.getservbyport
  */
 export function getservbyport(port: number, protocolname?: string): string {
@@ -287,6 +319,10 @@ export function getservbyport(port: number, protocolname?: string): string {
 /**
  * The number of a protocol (`"tcp"` → 6), calling `getprotobyname_r(3)`.
  * @throws OSError "protocol not found"
+ * @example
+ * ```ts
+ * socket.getprotobyname("tcp"); // 6 (socket.IPPROTO_TCP)
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.getprotobyname
  */
 export function getprotobyname(protocolname: string): number {
@@ -301,6 +337,10 @@ export function getprotobyname(protocolname: string): number {
 
 /**
  * The network interfaces as `[index, name]` pairs, from `if_nameindex(3)`.
+ * @example
+ * ```ts
+ * for (const [index, name] of socket.if_nameindex()) console.log(index, name); // 1 "lo", ...
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.if_nameindex
  */
 export function if_nameindex(): [index: number, name: string][] {
@@ -312,6 +352,10 @@ export function if_nameindex(): [index: number, name: string][] {
 /**
  * The index of a network interface by name (`"lo"` → 1), from `if_nametoindex(3)`.
  * @throws OSError "no interface with this name"
+ * @example
+ * ```ts
+ * socket.if_nametoindex("lo"); // 1 on Linux
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.if_nametoindex
  */
 export function if_nametoindex(if_name: string): number {
@@ -330,6 +374,10 @@ export function if_nametoindex(if_name: string): number {
 /**
  * The name of a network interface by index (1 → `"lo"`), from `if_indextoname(3)`.
  * @throws OSError ENXIO for an unknown index; OverflowError for a negative one
+ * @example
+ * ```ts
+ * socket.if_indextoname(1); // "lo" on Linux
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.if_indextoname
  */
 export function if_indextoname(if_index: number): string {

@@ -14,6 +14,14 @@ import { errnoName, gaiStrerror, strerror } from "../platform/errno.ts";
  * `message` then reads `[WinError 10061] No connection could be made because the target machine actively
  * refused it`. Socket errors on Windows are raised that way, with `errno === winerror`.
  *
+ * @example
+ * ```ts
+ * try {
+ *   socket.create_connection(["127.0.0.1", 1]);
+ * } catch (e) {
+ *   if (e instanceof socket.OSError) console.log(e.errno, e.strerror);
+ * }
+ * ```
  * @see https://docs.python.org/3/library/exceptions.html#OSError
  */
 export class OSError extends Error {
@@ -121,59 +129,240 @@ function named<T extends abstract new (...a: never[]) => unknown>(
   return cls;
 }
 
-/** Python's `BlockingIOError`: EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS. */
+/**
+ * Python's `BlockingIOError`: EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS.
+ * @example
+ * ```ts
+ * try {
+ *   s.setblocking(false);
+ *   s.recv(1024); // nothing to read yet: EAGAIN
+ * } catch (e) {
+ *   if (e instanceof socket.BlockingIOError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#BlockingIOError
+ */
 export class BlockingIOError extends OSError {
   /** Bytes written before the operation would have blocked (Python's `characters_written`). */
   characters_written = 0;
 }
 named(BlockingIOError, "BlockingIOError");
-/** Python's `ChildProcessError`: ECHILD. */
+/**
+ * Python's `ChildProcessError`: ECHILD.
+ * @example
+ * ```ts
+ * try {
+ *   socket.create_connection(["127.0.0.1", 8080]); // any call that fails with ECHILD
+ * } catch (e) {
+ *   if (e instanceof socket.ChildProcessError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ChildProcessError
+ */
 export class ChildProcessError extends OSError {}
 named(ChildProcessError, "ChildProcessError");
-/** Python's `ConnectionError`: base of the connection failures. */
+/**
+ * Python's `ConnectionError`: base of the connection failures.
+ * @example
+ * ```ts
+ * try {
+ *   s.sendall("hello"); // peer gone: BrokenPipeError, ConnectionResetError, ...
+ * } catch (e) {
+ *   if (e instanceof socket.ConnectionError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ConnectionError
+ */
 export class ConnectionError extends OSError {}
 named(ConnectionError, "ConnectionError");
-/** Python's `BrokenPipeError`: EPIPE, ESHUTDOWN. */
+/**
+ * Python's `BrokenPipeError`: EPIPE, ESHUTDOWN.
+ * @example
+ * ```ts
+ * try {
+ *   s.sendall("hello"); // the peer closed its end: EPIPE
+ * } catch (e) {
+ *   if (e instanceof socket.BrokenPipeError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#BrokenPipeError
+ */
 export class BrokenPipeError extends ConnectionError {}
 named(BrokenPipeError, "BrokenPipeError");
-/** Python's `ConnectionAbortedError`: ECONNABORTED. */
+/**
+ * Python's `ConnectionAbortedError`: ECONNABORTED.
+ * @example
+ * ```ts
+ * try {
+ *   const [conn] = server.accept(); // ECONNABORTED
+ * } catch (e) {
+ *   if (e instanceof socket.ConnectionAbortedError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ConnectionAbortedError
+ */
 export class ConnectionAbortedError extends ConnectionError {}
 named(ConnectionAbortedError, "ConnectionAbortedError");
-/** Python's `ConnectionRefusedError`: ECONNREFUSED. */
+/**
+ * Python's `ConnectionRefusedError`: ECONNREFUSED.
+ * @example
+ * ```ts
+ * try {
+ *   socket.create_connection(["127.0.0.1", 1]); // nothing listens: ECONNREFUSED
+ * } catch (e) {
+ *   if (e instanceof socket.ConnectionRefusedError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ConnectionRefusedError
+ */
 export class ConnectionRefusedError extends ConnectionError {}
 named(ConnectionRefusedError, "ConnectionRefusedError");
-/** Python's `ConnectionResetError`: ECONNRESET. */
+/**
+ * Python's `ConnectionResetError`: ECONNRESET.
+ * @example
+ * ```ts
+ * try {
+ *   s.recv(1024); // the peer reset the connection: ECONNRESET
+ * } catch (e) {
+ *   if (e instanceof socket.ConnectionResetError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ConnectionResetError
+ */
 export class ConnectionResetError extends ConnectionError {}
 named(ConnectionResetError, "ConnectionResetError");
-/** Python's `FileExistsError`: EEXIST (e.g. binding an existing AF_UNIX path gives EADDRINUSE instead). */
+/**
+ * Python's `FileExistsError`: EEXIST (e.g. binding an existing AF_UNIX path gives EADDRINUSE instead).
+ * @example
+ * ```ts
+ * try {
+ *   socket.create_connection(["127.0.0.1", 8080]); // any call that fails with EEXIST
+ * } catch (e) {
+ *   if (e instanceof socket.FileExistsError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#FileExistsError
+ */
 export class FileExistsError extends OSError {}
 named(FileExistsError, "FileExistsError");
-/** Python's `FileNotFoundError`: ENOENT (e.g. connecting to a missing AF_UNIX path). */
+/**
+ * Python's `FileNotFoundError`: ENOENT (e.g. connecting to a missing AF_UNIX path).
+ * @example
+ * ```ts
+ * try {
+ *   using s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+ *   s.connect("/tmp/no-such.sock"); // ENOENT
+ * } catch (e) {
+ *   if (e instanceof socket.FileNotFoundError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#FileNotFoundError
+ */
 export class FileNotFoundError extends OSError {}
 named(FileNotFoundError, "FileNotFoundError");
-/** Python's `InterruptedError`: EINTR (only surfaces from a non-blocking connect; everything else retries). */
+/**
+ * Python's `InterruptedError`: EINTR (only surfaces from a non-blocking connect; everything else retries).
+ * @example
+ * ```ts
+ * try {
+ *   s.connect(["127.0.0.1", 8080]); // EINTR
+ * } catch (e) {
+ *   if (e instanceof socket.InterruptedError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#InterruptedError
+ */
 export class InterruptedError extends OSError {}
 named(InterruptedError, "InterruptedError");
-/** Python's `IsADirectoryError`: EISDIR. */
+/**
+ * Python's `IsADirectoryError`: EISDIR.
+ * @example
+ * ```ts
+ * try {
+ *   using s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+ *   s.connect("/tmp"); // EISDIR on some systems
+ * } catch (e) {
+ *   if (e instanceof socket.IsADirectoryError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#IsADirectoryError
+ */
 export class IsADirectoryError extends OSError {}
 named(IsADirectoryError, "IsADirectoryError");
-/** Python's `NotADirectoryError`: ENOTDIR. */
+/**
+ * Python's `NotADirectoryError`: ENOTDIR.
+ * @example
+ * ```ts
+ * try {
+ *   using s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+ *   s.connect("/etc/hosts/x.sock"); // ENOTDIR
+ * } catch (e) {
+ *   if (e instanceof socket.NotADirectoryError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#NotADirectoryError
+ */
 export class NotADirectoryError extends OSError {}
 named(NotADirectoryError, "NotADirectoryError");
-/** Python's `PermissionError`: EACCES, EPERM (e.g. binding a port below 1024 unprivileged). */
+/**
+ * Python's `PermissionError`: EACCES, EPERM (e.g. binding a port below 1024 unprivileged).
+ * @example
+ * ```ts
+ * try {
+ *   using s = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+ *   s.bind(["0.0.0.0", 80]); // unprivileged: EACCES
+ * } catch (e) {
+ *   if (e instanceof socket.PermissionError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#PermissionError
+ */
 export class PermissionError extends OSError {}
 named(PermissionError, "PermissionError");
-/** Python's `ProcessLookupError`: ESRCH. */
+/**
+ * Python's `ProcessLookupError`: ESRCH.
+ * @example
+ * ```ts
+ * try {
+ *   socket.create_connection(["127.0.0.1", 8080]); // any call that fails with ESRCH
+ * } catch (e) {
+ *   if (e instanceof socket.ProcessLookupError) console.log(e.errno, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ProcessLookupError
+ */
 export class ProcessLookupError extends OSError {}
 named(ProcessLookupError, "ProcessLookupError");
 /**
  * Python's `TimeoutError` (`socket.timeout`): a socket deadline passed (`message` "timed out", `errno` null),
  * or the kernel reported ETIMEDOUT.
+ * @example
+ * ```ts
+ * using s = socket.create_connection(["example.com", 80], 5);
+ * s.settimeout(0.5);
+ * try {
+ *   s.recv(1024);
+ * } catch (e) {
+ *   if (e instanceof socket.TimeoutError) console.log("no reply in 0.5 s");
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#TimeoutError
  */
 export class TimeoutError extends OSError {}
 named(TimeoutError, "TimeoutError");
 
-/** Python's `socket.herror`: errors of the `gethostby*` family, `(h_errno, hstrerror(h_errno))`. */
+/**
+ * Python's `socket.herror`: errors of the `gethostby*` family, `(h_errno, hstrerror(h_errno))`.
+ * @example
+ * ```ts
+ * try {
+ *   socket.gethostbyaddr("192.0.2.1");
+ * } catch (e) {
+ *   if (e instanceof socket.herror) console.log(e.errno, e.strerror); // h_errno, hstrerror()
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/socket.html#socket.herror
+ */
 export class herror extends OSError {
   constructor(...args: unknown[]) {
     super(...args);
@@ -182,7 +371,18 @@ export class herror extends OSError {
 }
 named(herror, "herror");
 
-/** Python's `socket.gaierror`: errors of `getaddrinfo`/`getnameinfo`, `(EAI_* code, gai_strerror(code))`. */
+/**
+ * Python's `socket.gaierror`: errors of `getaddrinfo`/`getnameinfo`, `(EAI_* code, gai_strerror(code))`.
+ * @example
+ * ```ts
+ * try {
+ *   socket.getaddrinfo("no-such-host.invalid", 80);
+ * } catch (e) {
+ *   if (e instanceof socket.gaierror) console.log(e.errno === socket.EAI_NONAME, e.strerror);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/socket.html#socket.gaierror
+ */
 export class gaierror extends OSError {
   constructor(...args: unknown[]) {
     super(...args);
@@ -191,15 +391,48 @@ export class gaierror extends OSError {
 }
 named(gaierror, "gaierror");
 
-/** Python's `ValueError`; a `RangeError` so JS code can catch it as one. */
+/**
+ * Python's `ValueError`; a `RangeError` so JS code can catch it as one.
+ * @example
+ * ```ts
+ * try {
+ *   socket.socket(socket.AF_INET, socket.SOCK_STREAM).settimeout(-1); // "Timeout value out of range"
+ * } catch (e) {
+ *   if (e instanceof socket.ValueError) console.log(e.message);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ValueError
+ */
 export class ValueError extends RangeError {}
 named(ValueError, "ValueError");
 
-/** Python's `OverflowError`; a `RangeError` so JS code can catch it as one. */
+/**
+ * Python's `OverflowError`; a `RangeError` so JS code can catch it as one.
+ * @example
+ * ```ts
+ * try {
+ *   socket.htons(70000); // "htons: Python int too large to convert to C 16-bit unsigned integer"
+ * } catch (e) {
+ *   if (e instanceof socket.OverflowError) console.log(e.message);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#OverflowError
+ */
 export class OverflowError extends RangeError {}
 named(OverflowError, "OverflowError");
 
-/** Python's `MemoryError`: a buffer the caller asked for could not be allocated. A `RangeError`. */
+/**
+ * Python's `MemoryError`: a buffer the caller asked for could not be allocated. A `RangeError`.
+ * @example
+ * ```ts
+ * try {
+ *   s.recv(2 ** 40); // the buffer cannot be allocated
+ * } catch (e) {
+ *   if (e instanceof socket.MemoryError) console.log(e.message);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#MemoryError
+ */
 export class MemoryError extends RangeError {}
 named(MemoryError, "MemoryError");
 

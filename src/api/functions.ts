@@ -26,6 +26,10 @@ import { SocketObject } from "./socket.ts";
 /**
  * Python's `socket.fromfd(fd, family, type, proto=0)`: a socket object on a duplicate of `fd`
  * (`fcntl(F_DUPFD_CLOEXEC)`); the original descriptor stays open and yours.
+ * @example
+ * ```ts
+ * using s = socket.fromfd(3, socket.AF_INET, socket.SOCK_STREAM); // an inherited listening socket
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.fromfd
  */
 export function fromfd(
@@ -64,6 +68,14 @@ export const has_ipv6: boolean = (() => {
  * Platform notes: where the OS has no `socketpair()` (Windows) this is CPython's fallback: the default family
  * is AF_INET, and the pair is a TCP connection over loopback (127.0.0.1 or ::1) whose two ends are checked to
  * be each other's peer ("Unexpected peer connection" otherwise); only SOCK_STREAM and protocol 0 are accepted.
+ * @example
+ * ```ts
+ * const [a, b] = socket.socketpair();
+ * a.sendall("ping");
+ * console.log(b.recv(4).toString()); // "ping"
+ * a.close();
+ * b.close();
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.socketpair
  */
 export function socketpair(
@@ -156,6 +168,15 @@ function loopbackPair(
 /**
  * Python's `ExceptionGroup`: several errors at once (`create_connection(..., { all_errors: true })`).
  * An `AggregateError`; `exceptions` holds the errors in order.
+ * @example
+ * ```ts
+ * try {
+ *   socket.create_connection(["localhost", 1], null, null, { all_errors: true });
+ * } catch (e) {
+ *   if (e instanceof socket.ExceptionGroup) for (const err of e.exceptions) console.log(err.message);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#ExceptionGroup
  */
 export class ExceptionGroup extends AggregateError {
   /** The errors, as Python's `ExceptionGroup.exceptions`. */
@@ -236,6 +257,10 @@ export function create_connection(
 /**
  * Python's `socket.has_dualstack_ipv6()`: whether an AF_INET6 socket can take IPv4 connections too
  * (IPV6_V6ONLY can be cleared).
+ * @example
+ * ```ts
+ * const family = socket.has_dualstack_ipv6() ? socket.AF_INET6 : socket.AF_INET;
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.has_dualstack_ipv6
  */
 export function has_dualstack_ipv6(): boolean {
@@ -268,6 +293,13 @@ export interface CreateServerOptions {
  * dualstack, binds and listens; a bind error names the address.
  * @throws ValueError for an unsupported option; OSError "[Errno 98] Address already in use (while attempting
  *   to bind on address ('127.0.0.1', 8080))"
+ * @example
+ * ```ts
+ * using server = socket.create_server(["", 8080], { reuse_port: true });
+ * const [conn, addr] = server.accept();
+ * console.log("connection from", addr);
+ * conn.close();
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.create_server
  */
 export function create_server(
@@ -333,6 +365,11 @@ function pyRepr(a: unknown): string {
 
 /**
  * Python's `socket.close(fd)`: closes a socket descriptor (`close(2)`).
+ * @example
+ * ```ts
+ * const fd = s.detach();
+ * socket.close(fd);
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.close
  */
 export function close(fd: number): void {
@@ -342,6 +379,11 @@ export function close(fd: number): void {
 
 /**
  * Python's `socket.dup(fd)`: a non-inheritable duplicate of a socket descriptor (`fcntl(F_DUPFD_CLOEXEC)`).
+ * @example
+ * ```ts
+ * const fd2 = socket.dup(s.fileno());
+ * socket.close(fd2);
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.dup
  */
 export function dup(fd: number): number {
@@ -355,6 +397,11 @@ export function dup(fd: number): number {
  * (Winsock's `WSASocketW(FROM_PROTOCOL_INFO, ...)`), its family, type and protocol read from the socket.
  *
  * Platform notes: Windows only, as in CPython; elsewhere it raises OSError EOPNOTSUPP.
+ * @example
+ * ```ts
+ * // Windows: the other process called s.share(pid)
+ * using s = socket.fromshare(data);
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.fromshare
  */
 export function fromshare(data: BytesLike): SocketObject {
@@ -382,6 +429,10 @@ const SOCKLEN_LIMIT = 0x7fffffff;
 /**
  * Python's `socket.CMSG_LEN(length)`: the `cmsg_len` of a control message with `length` data bytes.
  * @throws OverflowError "CMSG_LEN() argument out of range"
+ * @example
+ * ```ts
+ * const len = socket.CMSG_LEN(4); // a control message carrying one 4-byte fd
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.CMSG_LEN
  */
 export function CMSG_LEN(length: number): number {
@@ -394,6 +445,10 @@ export function CMSG_LEN(length: number): number {
 /**
  * Python's `socket.CMSG_SPACE(length)`: buffer space for a control message with `length` data bytes, padded.
  * @throws OverflowError "CMSG_SPACE() argument out of range"
+ * @example
+ * ```ts
+ * const [data, ancdata] = s.recvmsg(1024, socket.CMSG_SPACE(4 * 8)); // room for up to 8 fds
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.CMSG_SPACE
  */
 export function CMSG_SPACE(length: number): number {
@@ -410,6 +465,11 @@ export function CMSG_SPACE(length: number): number {
  *
  * DIFFERS FROM CPYTHON: `flags` and `address` are passed on to `sendmsg`; CPython's send_fds (3.9-3.13) accepts
  * them but drops them.
+ * @example
+ * ```ts
+ * const [a, b] = socket.socketpair(socket.AF_UNIX);
+ * socket.send_fds(a, [Buffer.from("fd")], [s.fileno()]);
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.send_fds
  */
 export function send_fds(
@@ -438,6 +498,11 @@ export function send_fds(
  * up to `maxfds` descriptors (SCM_RIGHTS); truncation shows as MSG_CTRUNC in `msg_flags`.
  *
  * DIFFERS FROM CPYTHON: `flags` is passed on to `recvmsg` (e.g. MSG_PEEK, MSG_DONTWAIT); CPython's recv_fds drops it.
+ * @example
+ * ```ts
+ * const [msg, fds] = socket.recv_fds(b, 1024, 8);
+ * using received = socket.fromfd(fds[0]!, socket.AF_INET, socket.SOCK_STREAM);
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.recv_fds
  */
 export function recv_fds(

@@ -88,6 +88,15 @@ Object.defineProperty(KeyError.prototype, "name", {
 
 /**
  * Python's `RuntimeError` (here: a selector used after `close()`, "Selector is closed").
+ * @example
+ * ```ts
+ * try {
+ *   sel.close();
+ *   sel.get_key(s); // "Selector is closed"
+ * } catch (e) {
+ *   if (e instanceof selectors.RuntimeError) console.log(e.message);
+ * }
+ * ```
  * @see https://docs.python.org/3/library/exceptions.html#RuntimeError
  */
 export class RuntimeError extends Error {}

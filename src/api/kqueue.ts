@@ -20,6 +20,11 @@ const S = plat.selectConsts as Readonly<
  * Python's `select.kevent(ident, filter=KQ_FILTER_READ, flags=KQ_EV_ADD, fflags=0, data=0, udata=0)`: one
  * kernel event, to pass to or receive from `kqueue.control()`. `ident` may be a number or an object with
  * `fileno()`; the fields are plain numbers and can be changed.
+ * @example
+ * ```ts
+ * const ev = new select.kevent(s, select.KQ_FILTER_READ, select.KQ_EV_ADD);
+ * kq.control([ev], 0);
+ * ```
  * @see https://docs.python.org/3/library/select.html#kevent-objects
  */
 export class kevent {
@@ -85,6 +90,12 @@ const events = new KeventList(64);
  *
  * Platform notes: BSD and macOS only, as in CPython. Not run in CI here (no macOS machine): its struct is
  * checked by tests/unit/layouts.test.ts against xnu's bsd/sys/event.h.
+ * @example
+ * ```ts
+ * using kq = select.kqueue();
+ * kq.control([new select.kevent(s, select.KQ_FILTER_READ, select.KQ_EV_ADD)], 0);
+ * for (const ev of kq.control(null, 10, 1)) console.log(ev.ident, ev.filter);
+ * ```
  * @see https://docs.python.org/3/library/select.html#kqueue-objects
  */
 export class KqueueObject {

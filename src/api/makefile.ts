@@ -47,6 +47,12 @@ function notWritable(): OSError {
  * Python's `socket.SocketIO`: the raw file of `makefile(mode, 0)`, one `recv_into`/`send` per call.
  * In non-blocking mode `readinto`/`write` return `null` when the call would block; after a timeout every
  * later read raises `OSError("cannot read from timed out object")` (bpo-7322: buffered data may be lost).
+ * @example
+ * ```ts
+ * using f = s.makefile("rwb", 0); // a SocketIO
+ * f.write(Buffer.from("ping\n"));
+ * console.log(f.read(1024));
+ * ```
  * @see https://docs.python.org/3/library/socket.html#socket.socket.makefile
  */
 export class SocketIO {
@@ -251,6 +257,11 @@ function out(b: Buffer, start: number, end: number): Buffer {
  *
  * DIFFERS FROM CPYTHON: one class for the three; the `"rwb"` file therefore has `mode`, `name` and `peek`, which
  * CPython's BufferedRWPair lacks.
+ * @example
+ * ```ts
+ * using f = s.makefile("rb"); // a BufferedSocketFile
+ * const statusLine = f.readline();
+ * ```
  * @see https://docs.python.org/3/library/io.html#io.BufferedReader
  */
 export class BufferedSocketFile {
@@ -750,6 +761,11 @@ function codePoints(s: string): number {
  * Python's `io.TextIOWrapper` over the binary socket file: the file of `makefile("r" | "w" | "rw")`.
  * Decodes incrementally, so a multi-byte character split across reads comes out whole; sizes and limits count
  * characters (code points), as Python's `str` does.
+ * @example
+ * ```ts
+ * using f = s.makefile("r", null, { encoding: "utf-8" }); // a TextSocketFile
+ * for (const line of f) console.log(line.trimEnd());
+ * ```
  * @see https://docs.python.org/3/library/io.html#io.TextIOWrapper
  */
 export class TextSocketFile {

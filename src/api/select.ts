@@ -244,6 +244,12 @@ function unsignedShort(x: unknown): number {
 /**
  * A polling object, as returned by Python's `select.poll()`: a set of registered descriptors, each
  * with an event mask, waited on with `poll(2)`. Descriptors are reported in registration order.
+ * @example
+ * ```ts
+ * const p = select.poll();
+ * p.register(s, select.POLLIN);
+ * for (const [fd, events] of p.poll(1000)) console.log(fd, events);
+ * ```
  * @see https://docs.python.org/3/library/select.html#polling-objects
  */
 export class PollObject {
@@ -341,6 +347,12 @@ Object.defineProperty(PollObject, "name", { value: "poll" });
 
 /**
  * Python's `select.poll()`: a new polling object (no OS call until its `poll()`).
+ * @example
+ * ```ts
+ * const p = select.poll();
+ * p.register(s.fileno(), select.POLLIN | select.POLLPRI);
+ * const ready = p.poll(500); // [[fd, revents], ...] within 500 ms
+ * ```
  * @see https://docs.python.org/3/library/select.html#select.poll
  */
 export function poll(): PollObject {
@@ -364,6 +376,12 @@ let rawWait: (
  * never inherited. `using ep = select.epoll()` closes it at scope exit.
  *
  * Registrations live in the kernel: a descriptor closed while registered leaves the set by itself.
+ * @example
+ * ```ts
+ * using ep = select.epoll();
+ * ep.register(s, select.EPOLLIN);
+ * for (const [fd, events] of ep.poll(1)) console.log(fd, events);
+ * ```
  * @see https://docs.python.org/3/library/select.html#edge-and-level-trigger-polling-epoll-objects
  */
 export class EpollObject {

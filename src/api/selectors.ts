@@ -84,6 +84,11 @@ function fileobjToFd(fileobj: unknown): number {
  * Python's `selectors.SelectorKey(fileobj, fd, events, data)`: a registered file object, its
  * descriptor, the events waited for, and the data attached at `register()`. Immutable; iterable like
  * Python's namedtuple (`const [fileobj, fd, events, data] = key`).
+ * @example
+ * ```ts
+ * const key = sel.register(s, selectors.EVENT_READ, "client");
+ * console.log(key.fd, key.events, key.data); // the key select() returns for s
+ * ```
  * @see https://docs.python.org/3/library/selectors.html#selectors.SelectorKey
  */
 export class SelectorKey<D = unknown> {
@@ -139,6 +144,11 @@ export class SelectorKey<D = unknown> {
  * The read-only mapping `get_map()` returns (CPython's `_SelectorMapping`): looked up by file object
  * or descriptor, iterated by descriptor, as Python's `Mapping`. `m.__getitem__(f)` is Python's
  * `m[f]`; `m.get(f)` returns `null` when `f` is not registered.
+ * @example
+ * ```ts
+ * const map = sel.get_map()!;
+ * for (const fd of map) console.log(fd, map.get(fd)?.data);
+ * ```
  * @see https://docs.python.org/3/library/selectors.html#selectors.BaseSelector.get_map
  */
 export class SelectorMapping<D = unknown> implements Iterable<number> {
@@ -210,6 +220,12 @@ export class SelectorMapping<D = unknown> implements Iterable<number> {
  * Python's `selectors.BaseSelector`: the interface every selector implements. A selector watches
  * registered file objects for `EVENT_READ`/`EVENT_WRITE` and reports which are ready.
  * `using sel = new selectors.DefaultSelector()` closes it at scope exit (Python's `with`).
+ * @example
+ * ```ts
+ * function serve(sel: selectors.BaseSelector<string>): void {
+ *   for (const [key, events] of sel.select(1)) console.log(key.data, events);
+ * }
+ * ```
  * @see https://docs.python.org/3/library/selectors.html#selectors.BaseSelector
  */
 export abstract class BaseSelector<D = unknown> {
@@ -394,6 +410,12 @@ abstract class BaseSelectorImpl<D = unknown> extends BaseSelector<D> {
 /**
  * Python's `selectors.SelectSelector`: built on {@link select} (which calls `poll(2)` here, so it has
  * no FD_SETSIZE limit). A descriptor closed while registered makes `select()` raise OSError EBADF.
+ * @example
+ * ```ts
+ * using sel = new selectors.SelectSelector();
+ * sel.register(s, selectors.EVENT_READ);
+ * const ready = sel.select(0.5);
+ * ```
  * @see https://docs.python.org/3/library/selectors.html#selectors.SelectSelector
  */
 export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
@@ -523,6 +545,12 @@ abstract class PollLikeSelector<
 /**
  * Python's `selectors.PollSelector`: built on a {@link poll} object (`poll(2)`). A descriptor closed
  * while registered is reported ready (`POLLNVAL`) rather than raising.
+ * @example
+ * ```ts
+ * using sel = new selectors.PollSelector();
+ * sel.register(s, selectors.EVENT_READ | selectors.EVENT_WRITE);
+ * const ready = sel.select(0.5);
+ * ```
  * @see https://docs.python.org/3/library/selectors.html#selectors.PollSelector
  */
 export class PollSelector<D = unknown> extends PollLikeSelector<D, PollObject> {
@@ -547,6 +575,12 @@ export class PollSelector<D = unknown> extends PollLikeSelector<D, PollObject> {
 /**
  * Python's `selectors.EpollSelector` (Linux): built on a `select.epoll` object (`epoll_wait(2)`);
  * the cost of `select()` depends on the ready descriptors only, not on how many are registered.
+ * @example
+ * ```ts
+ * using sel = new selectors.EpollSelector();
+ * sel.register(s, selectors.EVENT_READ);
+ * for (const [key, events] of sel.select()) console.log(key.fileobj, events);
+ * ```
  * @see https://docs.python.org/3/library/selectors.html#selectors.EpollSelector
  */
 export class EpollSelector<D = unknown> extends PollLikeSelector<
@@ -597,6 +631,12 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<
  * direction (KQ_FILTER_READ / KQ_FILTER_WRITE), as CPython 3.13's Lib/selectors.py.
  * Platform notes: where the OS has kqueue (`plat.features.kqueue`); elsewhere the constructor raises OSError
  * ENOSYS.
+ * @example
+ * ```ts
+ * using sel = new selectors.KqueueSelector();
+ * sel.register(s, selectors.EVENT_READ);
+ * for (const [key, events] of sel.select()) console.log(key.fileobj, events);
+ * ```
  * @see https://docs.python.org/3/library/selectors.html#selectors.KqueueSelector
  */
 export class KqueueSelector<D = unknown> extends BaseSelectorImpl<D> {

@@ -63,6 +63,14 @@ function reprArgs(args: unknown[]): string {
  *
  * DIFFERS FROM CPYTHON: messages carry no `(_ssl.c:1006)` suffix (nor the `_ssl.c:989:` prefix of handshake
  * timeouts): those name lines of CPython's C source, which this implementation does not have.
+ * @example
+ * ```ts
+ * try {
+ *   ctx.wrap_socket(sock, { server_hostname: "example.com" });
+ * } catch (e) {
+ *   if (e instanceof ssl.SSLError) console.log(e.library, e.reason);
+ * }
+ * ```
  * @see https://docs.python.org/3/library/ssl.html#ssl.SSLError
  */
 export class SSLError extends OSError {
@@ -86,19 +94,76 @@ export class SSLError extends OSError {
 }
 named(SSLError, "SSLError");
 
-/** Python's `ssl.SSLZeroReturnError`: the peer closed the TLS layer cleanly (close_notify) where data was needed. */
+/**
+ * Python's `ssl.SSLZeroReturnError`: the peer closed the TLS layer cleanly (close_notify) where data was needed.
+ * @example
+ * ```ts
+ * try {
+ *   tls.recv(1024); // the peer sent close_notify
+ * } catch (e) {
+ *   if (e instanceof ssl.SSLZeroReturnError) console.log("TLS closed cleanly");
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.SSLZeroReturnError
+ */
 export class SSLZeroReturnError extends SSLError {}
 named(SSLZeroReturnError, "SSLZeroReturnError");
-/** Python's `ssl.SSLWantReadError`: a non-blocking socket must become readable before the operation can go on. */
+/**
+ * Python's `ssl.SSLWantReadError`: a non-blocking socket must become readable before the operation can go on.
+ * @example
+ * ```ts
+ * try {
+ *   tls.setblocking(false);
+ *   tls.recv(1024); // TLS needs more bytes from the peer first
+ * } catch (e) {
+ *   if (e instanceof ssl.SSLWantReadError) console.log("wait until readable");
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.SSLWantReadError
+ */
 export class SSLWantReadError extends SSLError {}
 named(SSLWantReadError, "SSLWantReadError");
-/** Python's `ssl.SSLWantWriteError`: a non-blocking socket must become writable before the operation can go on. */
+/**
+ * Python's `ssl.SSLWantWriteError`: a non-blocking socket must become writable before the operation can go on.
+ * @example
+ * ```ts
+ * try {
+ *   tls.setblocking(false);
+ *   tls.send(data); // the send buffer is full
+ * } catch (e) {
+ *   if (e instanceof ssl.SSLWantWriteError) console.log("wait until writable");
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.SSLWantWriteError
+ */
 export class SSLWantWriteError extends SSLError {}
 named(SSLWantWriteError, "SSLWantWriteError");
-/** Python's `ssl.SSLSyscallError`: a system error in OpenSSL's I/O that left no OS error code. */
+/**
+ * Python's `ssl.SSLSyscallError`: a system error in OpenSSL's I/O that left no OS error code.
+ * @example
+ * ```ts
+ * try {
+ *   tls.recv(1024); // the OS reported an error under TLS
+ * } catch (e) {
+ *   if (e instanceof ssl.SSLSyscallError) console.log(e.message);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.SSLSyscallError
+ */
 export class SSLSyscallError extends SSLError {}
 named(SSLSyscallError, "SSLSyscallError");
-/** Python's `ssl.SSLEOFError`: the connection ended without close_notify ("EOF occurred in violation of protocol"). */
+/**
+ * Python's `ssl.SSLEOFError`: the connection ended without close_notify ("EOF occurred in violation of protocol").
+ * @example
+ * ```ts
+ * try {
+ *   tls.recv(1024); // the peer closed the TCP connection without close_notify
+ * } catch (e) {
+ *   if (e instanceof ssl.SSLEOFError) console.log(e.message);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.SSLEOFError
+ */
 export class SSLEOFError extends SSLError {}
 named(SSLEOFError, "SSLEOFError");
 /**
@@ -106,6 +171,14 @@ named(SSLEOFError, "SSLEOFError");
  * expired, wrong host name...). `verify_code` is OpenSSL's `X509_V_ERR_*` number, `verify_message` its text.
  *
  * DIFFERS FROM CPYTHON: in Python it is also a `ValueError` (multiple inheritance); here it is only an SSLError.
+ * @example
+ * ```ts
+ * try {
+ *   ctx.wrap_socket(sock, { server_hostname: "self-signed.badssl.com" });
+ * } catch (e) {
+ *   if (e instanceof ssl.SSLCertVerificationError) console.log(e.verify_code, e.verify_message);
+ * }
+ * ```
  * @see https://docs.python.org/3/library/ssl.html#ssl.SSLCertVerificationError
  */
 export class SSLCertVerificationError extends SSLError {

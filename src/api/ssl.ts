@@ -102,7 +102,18 @@ export type { CipherInfo } from "../platform/tls.ts";
 const K = plat.consts;
 const E = plat.errnos;
 
-/** Python's `NotImplementedError` (raised for datagram sockets and `dup()`). */
+/**
+ * Python's `NotImplementedError` (raised for datagram sockets and `dup()`).
+ * @example
+ * ```ts
+ * try {
+ *   ctx.wrap_socket(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)); // TLS over UDP
+ * } catch (e) {
+ *   if (e instanceof ssl.NotImplementedError) console.log(e.message);
+ * }
+ * ```
+ * @see https://docs.python.org/3/library/exceptions.html#NotImplementedError
+ */
 export class NotImplementedError extends Error {}
 Object.defineProperty(NotImplementedError.prototype, "name", {
   value: "NotImplementedError",
@@ -1832,6 +1843,11 @@ export interface DefaultVerifyPaths {
 /**
  * Where OpenSSL looks for CA certificates by default (`X509_get_default_cert_file` / `_dir` and their
  * environment variables); `cafile` / `capath` are `null` when they do not exist.
+ * @example
+ * ```ts
+ * const paths = ssl.get_default_verify_paths();
+ * console.log(paths.cafile, paths.capath);
+ * ```
  * @see https://docs.python.org/3/library/ssl.html#ssl.get_default_verify_paths
  */
 export function get_default_verify_paths(): DefaultVerifyPaths {
@@ -1862,7 +1878,15 @@ export function get_default_verify_paths(): DefaultVerifyPaths {
   };
 }
 
-/** Python's `ssl.DER_cert_to_PEM_cert(der)`: base64 in 64-column lines between the PEM markers. */
+/**
+ * Python's `ssl.DER_cert_to_PEM_cert(der)`: base64 in 64-column lines between the PEM markers.
+ * @example
+ * ```ts
+ * const pem = ssl.DER_cert_to_PEM_cert(tls.getpeercert(true)!);
+ * console.log(pem.startsWith("-----BEGIN CERTIFICATE-----")); // true
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.DER_cert_to_PEM_cert
+ */
 export function DER_cert_to_PEM_cert(der_cert_bytes: arg.BytesLike): string {
   const f = Buffer.from(arg.strictBytes(der_cert_bytes)).toString("base64");
   const lines = [PEM_HEADER];
@@ -1871,7 +1895,15 @@ export function DER_cert_to_PEM_cert(der_cert_bytes: arg.BytesLike): string {
   return lines.join("\n");
 }
 
-/** Python's `ssl.PEM_cert_to_DER_cert(pem)`. @throws ValueError "Invalid PEM encoding; must start with -----BEGIN CERTIFICATE-----" */
+/**
+ * Python's `ssl.PEM_cert_to_DER_cert(pem)`. @throws ValueError "Invalid PEM encoding; must start with -----BEGIN CERTIFICATE-----"
+ * @example
+ * ```ts
+ * const der = ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(["example.com", 443]));
+ * console.log(der.length);
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.PEM_cert_to_DER_cert
+ */
 export function PEM_cert_to_DER_cert(pem_cert_string: string): Buffer {
   if (typeof pem_cert_string !== "string")
     throw new TypeError(
@@ -1902,6 +1934,11 @@ const MONTHS = [
 /**
  * Python's `ssl.cert_time_to_seconds("May  9 00:00:00 2007 GMT")`: seconds since the epoch (UTC).
  * @throws ValueError for another format
+ * @example
+ * ```ts
+ * ssl.cert_time_to_seconds("Jan  5 09:34:43 2018 GMT"); // 1515144883
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.cert_time_to_seconds
  */
 export function cert_time_to_seconds(cert_time: string): number {
   if (typeof cert_time !== "string")
@@ -1927,7 +1964,14 @@ export function cert_time_to_seconds(cert_time: string): number {
   return Date.UTC(+m[5]!, month, +m[1]!, +m[2]!, +m[3]!, +m[4]!) / 1000;
 }
 
-/** Python's `ssl.RAND_bytes(n)`: `n` cryptographically strong random bytes (`RAND_bytes`). */
+/**
+ * Python's `ssl.RAND_bytes(n)`: `n` cryptographically strong random bytes (`RAND_bytes`).
+ * @example
+ * ```ts
+ * const key = ssl.RAND_bytes(32); // 32 random bytes from OpenSSL's CSPRNG
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.RAND_bytes
+ */
 export function RAND_bytes(n: number): Buffer {
   const v = arg.cInt(n);
   if (v < 0) throw new ValueError("num must be positive");
@@ -1935,7 +1979,14 @@ export function RAND_bytes(n: number): Buffer {
   if (T.randBytes(b) !== 1) throw sslErrorFromQueue();
   return b;
 }
-/** Python's `ssl.RAND_status()`: whether OpenSSL's generator is seeded. */
+/**
+ * Python's `ssl.RAND_status()`: whether OpenSSL's generator is seeded.
+ * @example
+ * ```ts
+ * if (!ssl.RAND_status()) throw new Error("OpenSSL PRNG not seeded");
+ * ```
+ * @see https://docs.python.org/3/library/ssl.html#ssl.RAND_status
+ */
 export function RAND_status(): boolean {
   return T.randStatus() === 1;
 }
@@ -1943,6 +1994,12 @@ export function RAND_status(): boolean {
 /**
  * CPython's `ssl._ssl._test_decode_cert(path)`: the dictionary form of the first certificate in a PEM file
  * (used by tests to compare decoding without a connection).
+ * @example
+ * ```ts
+ * const cert = ssl._test_decode_cert("tests/certs/server.pem");
+ * console.log(cert.subject, cert.notAfter);
+ * ```
+ * @see https://github.com/python/cpython/blob/main/Lib/test/test_ssl.py
  */
 export function _test_decode_cert(path: string): CertificateDict {
   const x = readPemCertificateFile(pathArg(path, "path"));
@@ -2003,6 +2060,13 @@ function seedContext(
  * The object the 2.x seed's `socket.ssl()` returns (`socket.SSLType` there): a TLS client on the caller's socket,
  * with `write`, `read`, `server` and `issuer`. The socket stays the caller's: its timeout applies to every call,
  * and closing it ends the TLS connection.
+ * @example
+ * ```ts
+ * using s = socket.create_connection(["example.com", 443]);
+ * const tls = socket.ssl(s);
+ * tls.write("HEAD / HTTP/1.0\r\nHost: example.com\r\n\r\n");
+ * console.log(tls.read(1024).toString());
+ * ```
  * @see https://docs.python.org/release/2.3/lib/ssl-objects.html
  */
 export class SSLType {

@@ -184,6 +184,48 @@ async function undocumented(file: string): Promise<string[]> {
   return [...new Set(missing)].sort();
 }
 
+/** Generated constants modules: values only, documented as a table rather than one example each. */
+const GENERATED = new Set([
+  "src/api/constants.ts",
+  "src/errno.ts",
+  "src/api/select-constants.ts",
+]);
+
+/** The text of every `/** *\/` comment attached to a declaration. */
+function docText(n: AnyNode): string {
+  return (n.jsDoc ?? []).map((d) => d.getText()).join("\n");
+}
+
+/**
+ * Every exported function and class of `file` whose comment lacks an `@example` or an `@see` link
+ * (to docs.python.org, or, with no Python counterpart, to another URL), with what is missing.
+ */
+async function withoutExampleOrLink(file: string): Promise<string[]> {
+  const source = await project.program.getSourceFile(join(ROOT, file));
+  if (source === undefined) throw new Error(`${file} is not in the program`);
+  const mod = await checker.getSymbolAtLocation(source);
+  if (mod === undefined) throw new Error(`${file}: no module symbol`);
+  const missing: string[] = [];
+  for (const exported of await checker.getExportsOfModule(mod)) {
+    const decls = (await declarations(await resolveSymbol(exported))).filter(
+      (d) =>
+        (d.kind === SyntaxKind.FunctionDeclaration ||
+          d.kind === SyntaxKind.ClassDeclaration) &&
+        !GENERATED.has(where(d)),
+    );
+    if (decls.length === 0) continue;
+    const text = decls.map(docText).join("\n"); // overloads: any signature's comment counts
+    const gaps: string[] = [];
+    if (!/@example\b/.test(text)) gaps.push("@example");
+    if (!/@see\s+\S*https?:\/\//.test(text)) gaps.push("@see <url>");
+    if (gaps.length > 0)
+      missing.push(
+        `${exported.name} (${where(decls[0]!)}): no ${gaps.join(", no ")}`,
+      );
+  }
+  return [...new Set(missing)].sort();
+}
+
 describe("the checker itself", () => {
   test("finds every undocumented export and member of the fixture, and nothing else", async () => {
     expect(await undocumented("tests/docs/fixtures/undocumented.ts")).toEqual(
@@ -207,6 +249,19 @@ describe("every export of the public modules has a TSDoc comment", () => {
       if (missing.length > 0)
         throw new Error(
           `${entry}: ${missing.length} export(s) without a /** */ comment:\n  ${missing.join("\n  ")}`,
+        );
+      expect(missing).toEqual([]);
+    });
+  }
+});
+
+describe("every exported function and class has an @example and an @see link to the Python docs", () => {
+  for (const entry of ENTRIES) {
+    test(entry, async () => {
+      const missing = await withoutExampleOrLink(entry);
+      if (missing.length > 0)
+        throw new Error(
+          `${entry}: ${missing.length} function(s)/class(es) lacking an example or a link:\n  ${missing.join("\n  ")}`,
         );
       expect(missing).toEqual([]);
     });
