@@ -19,6 +19,7 @@
  */
 import { dlopen, FFIType, ptr, toArrayBuffer, type Pointer } from "bun:ffi";
 import { socketConstants } from "./constants/darwin.ts";
+import { fcntlFlagOps } from "./fcntl.ts";
 import type { Features, Layout, Loose, Ptr, Sys } from "./types.ts";
 
 const K = socketConstants;
@@ -222,26 +223,7 @@ export function darwinSys(arch: string): Sys {
     kqueue: S.kqueue,
     kevent: S.kevent as Sys["kevent"],
     closeSocket: S.close,
-    dupSocket: (fd) => fcntl(fd, K.F_DUPFD_CLOEXEC, 0),
-    setNonBlocking(fd, on) {
-      const fl = fcntl(fd, K.F_GETFL, 0);
-      if (fl < 0) return -1;
-      const want = on ? fl | K.O_NONBLOCK : fl & ~K.O_NONBLOCK;
-      return want === fl ? 0 : fcntl(fd, K.F_SETFL, want);
-    },
-    getNonBlocking(fd) {
-      const fl = fcntl(fd, K.F_GETFL, 0);
-      return fl < 0 ? -1 : fl & K.O_NONBLOCK ? 1 : 0;
-    },
-    getCloexec(fd) {
-      const fl = fcntl(fd, K.F_GETFD, 0);
-      return fl < 0 ? -1 : fl & K.FD_CLOEXEC ? 1 : 0;
-    },
-    setCloexec(fd, on) {
-      const fl = fcntl(fd, K.F_GETFD, 0);
-      if (fl < 0) return -1;
-      return fcntl(fd, K.F_SETFD, on ? fl | K.FD_CLOEXEC : fl & ~K.FD_CLOEXEC);
-    },
+    ...fcntlFlagOps(fcntl, K),
     lastError: () => errnoView[0]!,
     setLastError: (code) => {
       errnoView[0] = code;

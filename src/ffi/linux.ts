@@ -1,5 +1,6 @@
 /** glibc bindings for Linux (x86-64 and arm64): the dlopen table and the `Sys` built on it. */
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
+import { fcntlFlagOps } from "./fcntl.ts";
 import type { Features, Layout, Ptr, Sys } from "./types.ts";
 
 // <fcntl.h> (asm-generic, same on x86-64 and arm64).
@@ -137,26 +138,15 @@ export function linuxSys(): Sys {
     epoll_ctl: C.epoll_ctl as Sys["epoll_ctl"],
     epoll_wait: C.epoll_wait as Sys["epoll_wait"],
     closeSocket: C.close,
-    dupSocket: (fd) => C.fcntl(fd, F_DUPFD_CLOEXEC, 0),
-    setNonBlocking(fd, on) {
-      const fl = C.fcntl(fd, F_GETFL, 0);
-      if (fl < 0) return -1;
-      const want = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
-      return want === fl ? 0 : C.fcntl(fd, F_SETFL, want);
-    },
-    getNonBlocking(fd) {
-      const fl = C.fcntl(fd, F_GETFL, 0);
-      return fl < 0 ? -1 : fl & O_NONBLOCK ? 1 : 0;
-    },
-    getCloexec(fd) {
-      const fl = C.fcntl(fd, F_GETFD, 0);
-      return fl < 0 ? -1 : fl & FD_CLOEXEC ? 1 : 0;
-    },
-    setCloexec(fd, on) {
-      const fl = C.fcntl(fd, F_GETFD, 0);
-      if (fl < 0) return -1;
-      return C.fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC);
-    },
+    ...fcntlFlagOps(C.fcntl, {
+      F_DUPFD_CLOEXEC,
+      F_GETFD,
+      F_SETFD,
+      F_GETFL,
+      F_SETFL,
+      FD_CLOEXEC,
+      O_NONBLOCK,
+    }),
     lastError: () => errnoView[0]!,
     setLastError: (code) => {
       errnoView[0] = code;
