@@ -11,17 +11,22 @@ export function lastError(): number {
 
 // Aliases that share a number with the name Node and libuv report in `code` (EAGAIN, EDEADLK, ENOTSUP).
 const ALIASES = new Set(["EWOULDBLOCK", "EDEADLOCK", "EOPNOTSUPP"]);
-const names = new Map<number, string>();
-for (const [name, value] of Object.entries(plat.errnos)) {
-  // Windows: WSAECONNREFUSED shares 10061 with ECONNREFUSED; `code` is the E* name, as Node's.
-  const alias = ALIASES.has(name) || name.startsWith("WSA");
-  if (value !== undefined && (!alias || !names.has(value)))
-    names.set(value, name);
+/** number → name, built on the first lookup (an import-time loop costs start-up, bench E). */
+let names: Map<number, string> | undefined;
+
+function buildNames(): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const [name, value] of Object.entries(plat.errnos)) {
+    // Windows: WSAECONNREFUSED shares 10061 with ECONNREFUSED; `code` is the E* name, as Node's.
+    const alias = ALIASES.has(name) || name.startsWith("WSA");
+    if (value !== undefined && (!alias || !m.has(value))) m.set(value, name);
+  }
+  return m;
 }
 
 /** The C name of an errno value (`111` → `"ECONNREFUSED"`), or `undefined` when the OS has none. */
 export function errnoName(code: number): string | undefined {
-  return names.get(code);
+  return (names ??= buildNames()).get(code);
 }
 
 const messages = new Map<number, string>();
