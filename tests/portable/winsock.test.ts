@@ -14,11 +14,26 @@ const WINSOCK = plat.features.winerror;
 const NOT_WINSOCK = "Winsock semantics (WinError codes): not this OS";
 
 describe("the start-up self-test", () => {
-  test("passes on this OS (mode round trip and one loopback connection), cheaply", () => {
+  test("passes on this OS (mode round trip and one loopback datagram to itself), cheaply", () => {
     const t0 = Bun.nanoseconds();
     expect(() => selfTest()).not.toThrow();
     // Linux: well under a millisecond warm; Wine's socket calls are ~40 times slower.
     expect((Bun.nanoseconds() - t0) / 1e6).toBeLessThan(WINSOCK ? 500 : 50);
+  });
+
+  test("a binding that unpacks the sender's address wrong fails it", () => {
+    const real = plat.sys.recvfrom;
+    // Garble the address recvfrom() wrote: the port bytes (big-endian, offset 2) no longer match.
+    plat.sys.recvfrom = ((fd, buf, n, flags, addr, len) => {
+      const r = real(fd, buf, n, flags, addr, len);
+      if (r > 0) (addr as Uint8Array)[2]! ^= 0xff;
+      return r;
+    }) as typeof real;
+    try {
+      expect(() => selfTest()).toThrow("reported the sender as family");
+    } finally {
+      plat.sys.recvfrom = real;
+    }
   });
 
   test("a binding that reads the mode back wrong fails it with an error naming the platform", () => {
