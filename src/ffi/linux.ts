@@ -1,6 +1,7 @@
 /** glibc bindings for Linux (x86-64 and arm64): the dlopen table and the `Sys` built on it. */
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
 import { fcntlFlagOps } from "./fcntl.ts";
+import { bindOnFirstCall } from "./lazy.ts";
 import type { Features, Layout, Ptr, Sys } from "./types.ts";
 
 // <fcntl.h> (asm-generic, same on x86-64 and arm64).
@@ -13,6 +14,7 @@ const FD_CLOEXEC = 1;
 const O_NONBLOCK = 0o4000;
 
 /** Opens glibc; `libc.so` is a linker script, so the versioned name is the one that loads. */
+/** Opens glibc with the calls every socket program makes; `libc.so` is a linker script, so the versioned name is the one that loads. */
 function openLibc() {
   return dlopen("libc.so.6", {
     __errno_location: { args: [], returns: "ptr" }, // int *(void)
@@ -42,11 +44,19 @@ function openLibc() {
     fcntl: { args: ["i32", "i32", "i64"], returns: "i32" }, // int(int, int, ...): one integer vararg is ABI-safe on x86-64/arm64 Linux
     inet_pton: { args: ["i32", "ptr", "ptr"], returns: "i32" }, // 1, 0 (bad text) or -1 + errno
     inet_ntop: { args: ["i32", "ptr", "ptr", "u32"], returns: "ptr" }, // const char*; NULL + errno
+    strerror: { args: ["i32"], returns: "ptr" }, // char*
+    sendmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, const struct msghdr*, int)
+    recvmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, struct msghdr*, int)
+  });
+}
+
+/** The rest of glibc's table (name service, interfaces, sendfile, epoll): opened on the first of these calls. */
+function openLibcMore() {
+  return dlopen("libc.so.6", {
     inet_aton: { args: ["ptr", "ptr"], returns: "i32" }, // int; 0 when malformed
     getaddrinfo: { args: ["ptr", "ptr", "ptr", "ptr"], returns: "i32" }, // int; 0 or EAI_*
     freeaddrinfo: { args: ["ptr"], returns: "void" }, // void(struct addrinfo*)
     gai_strerror: { args: ["i32"], returns: "ptr" }, // const char*
-    strerror: { args: ["i32"], returns: "ptr" }, // char*
     getnameinfo: {
       args: ["ptr", "u32", "ptr", "u32", "ptr", "u32", "i32"],
       returns: "i32",
@@ -77,8 +87,6 @@ function openLibc() {
     if_freenameindex: { args: ["ptr"], returns: "void" }, // void
     if_nametoindex: { args: ["ptr"], returns: "u32" }, // unsigned; 0 + errno
     if_indextoname: { args: ["u32", "ptr"], returns: "ptr" }, // char*; NULL + errno
-    sendmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, const struct msghdr*, int)
-    recvmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast }, // ssize_t(int, struct msghdr*, int)
     sendfile: { args: ["i32", "i32", "ptr", "u64"], returns: FFIType.i64_fast }, // ssize_t(int out, int in, off_t*, size_t)
     lseek: { args: ["i32", "i64", "i32"], returns: FFIType.i64_fast }, // off_t(int, off_t, int); -1 + errno
     epoll_create1: { args: ["i32"], returns: "i32" }, // int(int flags); -1 + errno
@@ -94,7 +102,7 @@ export function linuxSys(): Sys {
   const errnoView = new Int32Array(
     toArrayBuffer(C.__errno_location() as Pointer, 0, 4),
   );
-  const sys: Sys = {
+  const base: Omit<Sys, (typeof LAZY)[number]> = {
     socket: C.socket,
     socketpair: C.socketpair as Sys["socketpair"],
     bind: C.bind as Sys["bind"],
@@ -113,30 +121,9 @@ export function linuxSys(): Sys {
     poll: C.poll as Sys["poll"],
     inet_pton: C.inet_pton as Sys["inet_pton"],
     inet_ntop: C.inet_ntop as Sys["inet_ntop"],
-    inet_aton: C.inet_aton as Sys["inet_aton"],
-    getaddrinfo: C.getaddrinfo as Sys["getaddrinfo"],
-    freeaddrinfo: C.freeaddrinfo as unknown as Sys["freeaddrinfo"],
-    gai_strerror: C.gai_strerror as Sys["gai_strerror"],
     strerror: C.strerror as Sys["strerror"],
-    getnameinfo: C.getnameinfo as Sys["getnameinfo"],
-    gethostname: C.gethostname as Sys["gethostname"],
-    gethostbyname_r: C.gethostbyname_r as Sys["gethostbyname_r"],
-    gethostbyaddr_r: C.gethostbyaddr_r as Sys["gethostbyaddr_r"],
-    getservbyname_r: C.getservbyname_r as Sys["getservbyname_r"],
-    getservbyport_r: C.getservbyport_r as Sys["getservbyport_r"],
-    getprotobyname_r: C.getprotobyname_r as Sys["getprotobyname_r"],
-    hstrerror: C.hstrerror as Sys["hstrerror"],
-    if_nameindex: C.if_nameindex as Sys["if_nameindex"],
-    if_freenameindex: C.if_freenameindex as unknown as Sys["if_freenameindex"],
-    if_nametoindex: C.if_nametoindex as Sys["if_nametoindex"],
-    if_indextoname: C.if_indextoname as Sys["if_indextoname"],
     sendmsg: C.sendmsg as Sys["sendmsg"],
     recvmsg: C.recvmsg as Sys["recvmsg"],
-    sendfile: C.sendfile as Sys["sendfile"],
-    lseek: C.lseek as Sys["lseek"],
-    epoll_create1: C.epoll_create1,
-    epoll_ctl: C.epoll_ctl as Sys["epoll_ctl"],
-    epoll_wait: C.epoll_wait as Sys["epoll_wait"],
     closeSocket: C.close,
     ...fcntlFlagOps(C.fcntl, {
       F_DUPFD_CLOEXEC,
@@ -152,8 +139,60 @@ export function linuxSys(): Sys {
       errnoView[0] = code;
     },
   };
-  return sys;
+  return bindOnFirstCall(base, LAZY, () => {
+    const M = openLibcMore().symbols;
+    return {
+      inet_aton: M.inet_aton as unknown as Sys["inet_aton"],
+      getaddrinfo: M.getaddrinfo as unknown as Sys["getaddrinfo"],
+      freeaddrinfo: M.freeaddrinfo as unknown as Sys["freeaddrinfo"],
+      gai_strerror: M.gai_strerror as unknown as Sys["gai_strerror"],
+      getnameinfo: M.getnameinfo as unknown as Sys["getnameinfo"],
+      gethostname: M.gethostname as unknown as Sys["gethostname"],
+      gethostbyname_r: M.gethostbyname_r as unknown as Sys["gethostbyname_r"],
+      gethostbyaddr_r: M.gethostbyaddr_r as unknown as Sys["gethostbyaddr_r"],
+      getservbyname_r: M.getservbyname_r as unknown as Sys["getservbyname_r"],
+      getservbyport_r: M.getservbyport_r as unknown as Sys["getservbyport_r"],
+      getprotobyname_r:
+        M.getprotobyname_r as unknown as Sys["getprotobyname_r"],
+      hstrerror: M.hstrerror as unknown as Sys["hstrerror"],
+      if_nameindex: M.if_nameindex as unknown as Sys["if_nameindex"],
+      if_freenameindex:
+        M.if_freenameindex as unknown as Sys["if_freenameindex"],
+      if_nametoindex: M.if_nametoindex as unknown as Sys["if_nametoindex"],
+      if_indextoname: M.if_indextoname as unknown as Sys["if_indextoname"],
+      sendfile: M.sendfile as unknown as Sys["sendfile"],
+      lseek: M.lseek as unknown as Sys["lseek"],
+      epoll_create1: M.epoll_create1 as unknown as Sys["epoll_create1"],
+      epoll_ctl: M.epoll_ctl as unknown as Sys["epoll_ctl"],
+      epoll_wait: M.epoll_wait as unknown as Sys["epoll_wait"],
+    };
+  });
 }
+
+/** The members `openLibcMore` supplies. */
+const LAZY = [
+  "inet_aton",
+  "getaddrinfo",
+  "freeaddrinfo",
+  "gai_strerror",
+  "getnameinfo",
+  "gethostname",
+  "gethostbyname_r",
+  "gethostbyaddr_r",
+  "getservbyname_r",
+  "getservbyport_r",
+  "getprotobyname_r",
+  "hstrerror",
+  "if_nameindex",
+  "if_freenameindex",
+  "if_nametoindex",
+  "if_indextoname",
+  "sendfile",
+  "lseek",
+  "epoll_create1",
+  "epoll_ctl",
+  "epoll_wait",
+] as const;
 
 /**
  * glibc struct layouts (LP64, x86-64 and arm64):
