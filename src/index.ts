@@ -138,8 +138,8 @@ export {
   SocketIO,
   TextSocketFile,
   type SocketFile,
-  type TextOptions,
-} from "./api/makefile.ts";
+} from "./api/files.ts";
+export type { TextOptions } from "./api/makefile.ts";
 export type { FileLike, SendfileSource } from "./api/sendfile.ts";
 export {
   getaddrinfo,

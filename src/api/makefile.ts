@@ -8,8 +8,7 @@ import {
   ValueError,
 } from "./errors.ts";
 
-/** The key of the socket method a closing file calls (CPython's `_decref_socketios`). */
-export const IO_DECREF: unique symbol = Symbol("decref_socketios");
+import { IO_DECREF } from "./files.ts";
 
 /** The socket methods a SocketIO needs (kept structural so this file does not import the socket class). */
 export interface IOSocket {

@@ -28,12 +28,8 @@ import {
 } from "./errors.ts";
 import { sockCall } from "./sockcall.ts";
 import * as msg from "../platform/msg.ts";
-import {
-  IO_DECREF,
-  makeFile,
-  type SocketFile,
-  type TextOptions,
-} from "./makefile.ts";
+import { IO_DECREF, makefileModule, type SocketFile } from "./files.ts";
+import type { TextOptions } from "./makefile.ts";
 import type { SendfileSource } from "./sendfile.ts";
 
 const K = plat.consts;
@@ -323,7 +319,7 @@ export class SocketObject {
       buffering === null || buffering === undefined
         ? null
         : arg.cInt(buffering);
-    return makeFile(this, mode, b, options, () => {
+    return makefileModule().makeFile(this, mode, b, options, () => {
       this.#ioRefs++;
     });
   }
