@@ -1,10 +1,10 @@
 /** Python socket addresses ↔ sockaddr: `[host, port]`, `[host, port, flowinfo, scope_id]`, AF_UNIX paths. */
 import { plat } from "../ffi/index.ts";
 import { inetNtop, inetPton } from "../platform/calls.ts";
-import { getaddrinfo } from "../platform/resolve.ts";
+import type * as Resolve from "../platform/resolve.ts";
 import { SockAddr, SUN_PATH_SIZE } from "../platform/sockaddr.ts";
 import { index, pyType } from "./args.ts";
-import { idnaEncode } from "./idna.ts";
+import type * as Idna from "./idna.ts";
 import {
   fromErrno,
   fromGaiCode,
@@ -12,6 +12,20 @@ import {
   OverflowError,
   ValueError,
 } from "./errors.ts";
+
+// Name resolution and IDNA load on the first host name that is not a numeric address: most programs
+// never need them, and every module costs start-up time (bench E).
+let resolveModule: typeof Resolve | undefined;
+let idnaModule: typeof Idna | undefined;
+/** `platform/resolve.ts`, loaded on first use. */
+export function resolver(): typeof Resolve {
+  return (resolveModule ??=
+    require("../platform/resolve.ts") as typeof Resolve);
+}
+/** `api/idna.ts`, loaded on first use. */
+export function idna(): typeof Idna {
+  return (idnaModule ??= require("./idna.ts") as typeof Idna);
+}
 
 const K = plat.consts;
 const AF_INET = K.AF_INET;
@@ -51,7 +65,7 @@ function hostBytes(host: unknown): Uint8Array {
   let b: Uint8Array;
   // eslint-disable-next-line no-control-regex
   if (typeof host === "string")
-    b = enc.encode(/[^\x00-\x7f]/.test(host) ? idnaEncode(host) : host);
+    b = enc.encode(/[^\x00-\x7f]/.test(host) ? idna().idnaEncode(host) : host);
   else if (host instanceof Uint8Array) b = host;
   else
     throw new TypeError(
@@ -118,7 +132,7 @@ export function ipBytes(host: unknown, family: number): ArrayLike<number> {
 
 /** The address bytes of the first `getaddrinfo(host, NULL, family)` result; gaierror on failure. */
 function resolveFirst(host: Uint8Array, family: number): Uint8Array {
-  const r = getaddrinfo(host, null, family, 0, 0, 0);
+  const r = resolver().getaddrinfo(host, null, family, 0, 0, 0);
   if (!r.ok) throw r.errno ? fromErrno(r.errno) : fromGaiCode(r.code);
   const first = r.entries[0];
   if (!first) throw fromGaiCode(K.EAI_NONAME);

@@ -1,10 +1,15 @@
 /** Name resolution and the network databases, as Python's socket module has them (calls libc directly). */
 import { plat } from "../ffi/index.ts";
 import { inetNtop } from "../platform/calls.ts";
-import * as netdb from "../platform/netdb.ts";
-import { getaddrinfo as gai } from "../platform/resolve.ts";
+import type * as Netdb from "../platform/netdb.ts";
 import { SockAddr } from "../platform/sockaddr.ts";
-import { ipBytes, unpackAddress, type InetAddress } from "./address.ts";
+import {
+  idna,
+  ipBytes,
+  resolver,
+  unpackAddress,
+  type InetAddress,
+} from "./address.ts";
 import { cInt, index, pyArgType } from "./args.ts";
 import {
   fromErrno,
@@ -13,7 +18,12 @@ import {
   OSError,
   OverflowError,
 } from "./errors.ts";
-import { idnaEncode } from "./idna.ts";
+
+let netdbModule: typeof Netdb | undefined;
+/** `platform/netdb.ts` (the reentrant netdb calls), loaded on first use: start-up time (bench E). */
+function netdb(): typeof Netdb {
+  return (netdbModule ??= require("../platform/netdb.ts") as typeof Netdb);
+}
 
 const K = plat.consts;
 const enc = new TextEncoder();
@@ -33,7 +43,7 @@ function gaiHost(host: unknown): Uint8Array | null {
   if (host instanceof Uint8Array) return host;
   if (typeof host !== "string")
     throw new TypeError("getaddrinfo() argument 1 must be string or None");
-  return enc.encode(idnaEncode(host));
+  return enc.encode(idna().idnaEncode(host));
 }
 
 /** getaddrinfo's port argument → service C string: an int as decimal, a str/bytes as given, null for NULL. */
@@ -72,7 +82,14 @@ export function getaddrinfo(
 ): AddrInfo[] {
   const h = gaiHost(host);
   const p = gaiPort(port);
-  const r = gai(h, p, cInt(family), cInt(type), cInt(proto), cInt(flags));
+  const r = resolver().getaddrinfo(
+    h,
+    p,
+    cInt(family),
+    cInt(type),
+    cInt(proto),
+    cInt(flags),
+  );
   if (!r.ok) throw r.errno ? fromErrno(r.errno) : fromGaiCode(r.code);
   const out: AddrInfo[] = new Array(r.entries.length);
   for (let i = 0; i < r.entries.length; i++) {
@@ -116,7 +133,7 @@ export function getnameinfo(
   const fl = cInt(flags);
   if (flow < 0 || flow > 0xfffff)
     throw new OverflowError("getnameinfo(): flowinfo must be 0-1048575.");
-  const r = gai(
+  const r = resolver().getaddrinfo(
     enc.encode(host),
     enc.encode(String(p)),
     K.AF_UNSPEC,
@@ -136,7 +153,7 @@ export function getnameinfo(
   } else if (fam === K.AF_INET6) {
     sa.packIn6(sa.in6().slice(), sa.port(), flow, scope);
   }
-  const n = netdb.getnameinfo(sa.bytes, len, fl);
+  const n = netdb().getnameinfo(sa.bytes, len, fl);
   if (!n.ok) throw n.errno ? fromErrno(n.errno) : fromGaiCode(n.code);
   return [n.host, n.serv];
 }
@@ -150,7 +167,7 @@ function hostArg(name: unknown, fn: string): string {
 }
 
 function fromHerr(herr: number): herror {
-  return new herror(herr, netdb.hstrerror(herr));
+  return new herror(herr, netdb().hstrerror(herr));
 }
 
 function ip4(b: ArrayLike<number>): string {
@@ -164,7 +181,7 @@ export type HostInfo = [
   ipaddrlist: string[],
 ];
 
-function hostInfo(h: netdb.HostEnt): HostInfo {
+function hostInfo(h: Netdb.HostEnt): HostInfo {
   const ips = h.addrs.map((a) =>
     a.length === 4 ? ip4(a) : (inetNtop(K.AF_INET6, a) ?? ""),
   );
@@ -197,7 +214,7 @@ export function gethostbyname(hostname: string): string {
 export function gethostbyname_ex(hostname: string): HostInfo {
   const name = hostArg(hostname, "gethostbyname_ex");
   ipBytes(name, K.AF_INET);
-  const r = netdb.gethostbyname(enc.encode(idnaEncode(name)));
+  const r = netdb().gethostbyname(enc.encode(idna().idnaEncode(name)));
   if (!r.ok) throw fromHerr(r.herr);
   return hostInfo(r.value);
 }
@@ -214,13 +231,20 @@ export function gethostbyname_ex(hostname: string): HostInfo {
  */
 export function gethostbyaddr(ip_address: string): HostInfo {
   const name = hostArg(ip_address, "gethostbyaddr");
-  const r = gai(enc.encode(idnaEncode(name)), null, K.AF_UNSPEC, 0, 0, 0);
+  const r = resolver().getaddrinfo(
+    enc.encode(idna().idnaEncode(name)),
+    null,
+    K.AF_UNSPEC,
+    0,
+    0,
+    0,
+  );
   if (!r.ok) throw r.errno ? fromErrno(r.errno) : fromGaiCode(r.code);
   const sa = new SockAddr();
   sa.packRaw(r.entries[0]!.addr);
   const af = sa.family();
   const addr = af === K.AF_INET ? sa.in4().slice() : sa.in6().slice();
-  const h = netdb.gethostbyaddr(addr, af);
+  const h = netdb().gethostbyaddr(addr, af);
   if (!h.ok) throw fromHerr(h.herr);
   return hostInfo(h.value);
 }
@@ -234,7 +258,7 @@ export function gethostbyaddr(ip_address: string): HostInfo {
  * @see https://docs.python.org/3/library/socket.html#socket.gethostname
  */
 export function gethostname(): string {
-  const r = netdb.gethostname();
+  const r = netdb().gethostname();
   if (typeof r === "number") throw fromErrno(-r);
   return r;
 }
@@ -290,7 +314,7 @@ export function getservbyname(
     throw new TypeError(
       `getservbyname() argument 1 must be str, not ${pyArgType(servicename)}`,
     );
-  const r = netdb.getservbyname(
+  const r = netdb().getservbyname(
     enc.encode(servicename),
     protoArg(protocolname, "getservbyname"),
   );
@@ -311,7 +335,7 @@ export function getservbyport(port: number, protocolname?: string): string {
   const p = index(port);
   if (p < 0 || p > 0xffff)
     throw new OverflowError("getservbyport: port must be 0-65535.");
-  const r = netdb.getservbyport(p, protoArg(protocolname, "getservbyport"));
+  const r = netdb().getservbyport(p, protoArg(protocolname, "getservbyport"));
   if (!r.ok) throw new OSError("port/proto not found");
   return r.value.name;
 }
@@ -330,7 +354,7 @@ export function getprotobyname(protocolname: string): number {
     throw new TypeError(
       `getprotobyname() argument must be str, not ${pyArgType(protocolname)}`,
     );
-  const r = netdb.getprotobyname(enc.encode(protocolname));
+  const r = netdb().getprotobyname(enc.encode(protocolname));
   if (!r.ok) throw new OSError("protocol not found");
   return r.value;
 }
@@ -344,7 +368,7 @@ export function getprotobyname(protocolname: string): number {
  * @see https://docs.python.org/3/library/socket.html#socket.if_nameindex
  */
 export function if_nameindex(): [index: number, name: string][] {
-  const r = netdb.ifNameindex();
+  const r = netdb().ifNameindex();
   if (typeof r === "number") throw fromErrno(-r);
   return r;
 }
@@ -364,7 +388,7 @@ export function if_nametoindex(if_name: string): number {
     throw new TypeError(
       `expected str, bytes or os.PathLike object, not ${pyArgType(if_name)}`,
     );
-  const r = netdb.ifNametoindex(
+  const r = netdb().ifNametoindex(
     typeof n === "string" ? enc.encode(n) : (n as Uint8Array),
   );
   if (r === 0) throw new OSError("no interface with this name");
@@ -389,7 +413,7 @@ export function if_indextoname(if_index: number): string {
     throw new OverflowError(
       "Python int too large to convert to C unsigned long",
     );
-  const r = netdb.ifIndextoname(if_index);
+  const r = netdb().ifIndextoname(if_index);
   if (typeof r === "number") throw fromErrno(-r);
   return r;
 }

@@ -1,7 +1,7 @@
 /** Module-level socket functions that build socket objects: `fromfd`, and `has_ipv6`. */
 import { plat } from "../ffi/index.ts";
 import * as C from "../platform/calls.ts";
-import { cmsgLen, cmsgSpace } from "../platform/msg.ts";
+import type * as Msg from "../platform/msg.ts";
 import type { Address, AddressOut } from "./address.ts";
 import {
   bytes,
@@ -21,7 +21,7 @@ import {
   OverflowError,
   ValueError,
 } from "./errors.ts";
-import { SocketObject } from "./socket.ts";
+import { msg, SocketObject } from "./socket.ts";
 
 /**
  * Python's `socket.fromfd(fd, family, type, proto=0)`: a socket object on a duplicate of `fd`
@@ -437,9 +437,9 @@ const SOCKLEN_LIMIT = 0x7fffffff;
  */
 export function CMSG_LEN(length: number): number {
   const n = ssizeT(length);
-  if (n < 0 || n > SOCKLEN_LIMIT - cmsgLen(0))
+  if (n < 0 || n > SOCKLEN_LIMIT - msg().cmsgLen(0))
     throw new OverflowError("CMSG_LEN() argument out of range");
-  return cmsgLen(n);
+  return msg().cmsgLen(n);
 }
 
 /**
@@ -454,9 +454,13 @@ export function CMSG_LEN(length: number): number {
 export function CMSG_SPACE(length: number): number {
   const n = ssizeT(length);
   // CPython's get_CMSG_SPACE: CMSG_SPACE(1) bounds the length, to allow for padding before *and* after the data.
-  if (n < 0 || n > SOCKLEN_LIMIT - cmsgSpace(1) || cmsgSpace(n) > SOCKLEN_LIMIT)
+  if (
+    n < 0 ||
+    n > SOCKLEN_LIMIT - msg().cmsgSpace(1) ||
+    msg().cmsgSpace(n) > SOCKLEN_LIMIT
+  )
     throw new OverflowError("CMSG_SPACE() argument out of range");
-  return cmsgSpace(n);
+  return msg().cmsgSpace(n);
 }
 
 /**

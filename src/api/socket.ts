@@ -27,10 +27,16 @@ import {
   OverflowError,
 } from "./errors.ts";
 import { sockCall } from "./sockcall.ts";
-import * as msg from "../platform/msg.ts";
+import type * as Msg from "../platform/msg.ts";
 import { IO_DECREF, makefileModule, type SocketFile } from "./files.ts";
 import type { TextOptions } from "./makefile.ts";
 import type { SendfileSource } from "./sendfile.ts";
+
+let msgModule: typeof Msg | undefined;
+/** `platform/msg.ts` (sendmsg/recvmsg, CMSG_*), loaded on first use: start-up time (bench E). */
+export function msg(): typeof Msg {
+  return (msgModule ??= require("../platform/msg.ts") as typeof Msg);
+}
 
 const K = plat.consts;
 const E = plat.errnos;
@@ -824,7 +830,7 @@ export class SocketObject {
     address: Address | null = null,
   ): number {
     const bufs = iterBytes(buffers, "sendmsg() argument 1 must be an iterable");
-    const items: msg.Cmsg[] = [];
+    const items: Msg.Cmsg[] = [];
     for (const item of iterOf(
       ancdata,
       "sendmsg() argument 2 must be an iterable",
@@ -849,7 +855,7 @@ export class SocketObject {
       namelen = packAddress(this.#family, address, "sendmsg", inSa);
     const fd = this.#fd;
     if (fd < 0) this.#closed();
-    const control = msg.packCmsgs(items);
+    const control = msg().packCmsgs(items);
     return sockCall(
       fd,
       this.#timeout,
@@ -946,15 +952,15 @@ export class SocketObject {
       fd,
       this.#timeout,
       WAIT_READ,
-      msg.recvmsg,
+      msg().recvmsg,
       bufs,
       control,
       outSa.bytes,
       flags,
     );
-    const info = msg.recvInfo;
+    const info = msg().recvInfo;
     const ancdata = control
-      ? msg
+      ? msg()
           .parseCmsgs(control, info.controllen)
           .map(([l, t, d]): [number, number, Buffer] => [l, t, Buffer.from(d)])
       : [];
@@ -1125,7 +1131,7 @@ function sendmsgImpl(
   namelen: number,
   flags: number,
 ): number {
-  return msg.sendmsg(fd, bufs, control, name, namelen, flags | C.SEND_FLAGS);
+  return msg().sendmsg(fd, bufs, control, name, namelen, flags | C.SEND_FLAGS);
 }
 
 /** A writable byte view of `x`, or CPython's TypeError for `fn()`'s buffer argument. */
