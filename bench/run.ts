@@ -993,10 +993,17 @@ function targets(
         (a, b) => (Number.isNaN(b[1]) || b[1] < a[1] ? b : a),
         rs[0]!,
       );
+      // The floor any Bun program meets: raw bun:ffi making the same calls (client rows only).
+      const raw = s.rows.find((r) => r.client === "ffi" && r.server === "c");
+      const rawRatio = raw ? cellRatio(s, raw, p) : NaN;
       if (worst)
         t.push({
           what: `${s.key} blocking bun-socket ≥ 0.95× C [${p.label}]`,
-          measured: `worst ${fmtRatio(worst[1])} (${worst[0].label})`,
+          measured:
+            `worst ${fmtRatio(worst[1])} (${worst[0].label})` +
+            (Number.isNaN(rawRatio)
+              ? ""
+              : `; raw bun:ffi client ${fmtRatio(rawRatio)}`),
           met: Number.isNaN(worst[1]) ? null : worst[1] >= 0.95,
         });
       // bun-socket ahead of each other implementation, client against client (and server against server).
