@@ -10,6 +10,7 @@
  * upload, `--warmup-ops N` for handshakes, so JIT compilation is not part of the timed run (both sides get it).
  *
  * Rates: bytes per second for bulk runs (timed from the end of the handshake), operations per second otherwise.
+ * `cpu`: seconds of this process's CPU time (all threads, user + system) during the timed part only.
  */
 import * as socket from "../../src/index.ts";
 import * as ssl from "../../src/ssl.ts";
@@ -23,6 +24,11 @@ const opt = (name: string, dflt?: string): string => {
 };
 const [role, mode] = args;
 const CHUNK = 65536;
+/** Process CPU seconds so far (getrusage: all threads, user + system). */
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 function clientCtx(): ssl.SSLContext {
   return ssl.create_default_context(ssl.Purpose.SERVER_AUTH, {
@@ -55,6 +61,7 @@ if (role === "client") {
     if (path) s.sendall(`GET ${path} HTTP/1.0\r\n\r\n`);
     const buf = new Uint8Array(new ArrayBuffer(CHUNK));
     let n = 0;
+    const c0 = cpuNow();
     const t0 = performance.now();
     for (;;) {
       const k = s.recv_into(buf);
@@ -62,8 +69,9 @@ if (role === "client") {
       n += k;
     }
     const secs = (performance.now() - t0) / 1000;
+    const cpu = cpuNow() - c0;
     s.close();
-    console.log(JSON.stringify({ bytes: n, secs, rate: n / secs }));
+    console.log(JSON.stringify({ bytes: n, secs, rate: n / secs, cpu }));
   } else if (mode === "upload") {
     const total = Number(opt("bytes"));
     const chunk = Buffer.from(new ArrayBuffer(CHUNK)).fill(0x62);
@@ -73,6 +81,7 @@ if (role === "client") {
       w.close(); // the sink sees an EOF before its byte count and drops the connection
     }
     const s = connect(ctx, port);
+    const c0 = cpuNow();
     const t0 = performance.now();
     for (let sent = 0; sent < total; sent += CHUNK)
       s.sendall(
@@ -80,14 +89,18 @@ if (role === "client") {
       );
     const ack = s.recv(64).toString();
     const secs = (performance.now() - t0) / 1000;
+    const cpu = cpuNow() - c0;
     s.close();
     if (Number(ack) !== total)
       throw new Error(`sink counted ${ack}, sent ${total}`);
-    console.log(JSON.stringify({ bytes: total, secs, rate: total / secs }));
+    console.log(
+      JSON.stringify({ bytes: total, secs, rate: total / secs, cpu }),
+    );
   } else if (mode === "handshakes") {
     const secs = Number(opt("secs"));
     for (let i = 0; i < warmOps; i++) connect(ctx, port).close();
     let ops = 0;
+    const c0 = cpuNow();
     const t0 = performance.now();
     const end = t0 + secs * 1000;
     while (performance.now() < end) {
@@ -95,7 +108,8 @@ if (role === "client") {
       ops++;
     }
     const dt = (performance.now() - t0) / 1000;
-    console.log(JSON.stringify({ ops, secs: dt, rate: ops / dt }));
+    const cpu = cpuNow() - c0;
+    console.log(JSON.stringify({ ops, secs: dt, rate: ops / dt, cpu }));
   } else throw new Error(`unknown client mode ${mode}`);
 } else if (role === "server") {
   const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
