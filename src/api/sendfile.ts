@@ -4,7 +4,13 @@ import { plat } from "../ffi/index.ts";
 import * as C from "../platform/calls.ts";
 import { now, WAIT_WRITE, waitFd } from "../platform/wait.ts";
 import { pyType } from "./args.ts";
-import { BlockingIOError, fromErrno, timedOut, ValueError } from "./errors.ts";
+import {
+  BlockingIOError,
+  fromErrno,
+  OverflowError,
+  timedOut,
+  ValueError,
+} from "./errors.ts";
 
 const E = plat.errnos;
 const K = plat.consts;
@@ -88,6 +94,8 @@ function source(file: SendfileSource): Source {
   if (typeof file === "number") {
     if (!Number.isInteger(file) || file < 0)
       throw new ValueError(`invalid file descriptor ${file}`);
+    if (file > 0x7fffffff)
+      throw new OverflowError("fd is greater than maximum");
     return {
       fd: file,
       read: null,
@@ -133,6 +141,7 @@ function source(file: SendfileSource): Source {
       fd = -1;
     }
   } else if (typeof file.fd === "number") fd = file.fd;
+  if (fd > 0x7fffffff) throw new OverflowError("fd is greater than maximum");
   if (fd < 0 && read === null)
     throw new TypeError("sendfile() needs a file with fileno() or read()");
   return { fd, read, seek, done() {} };

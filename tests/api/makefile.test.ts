@@ -163,6 +163,22 @@ print(json.dumps(out))`);
     expect(got).toEqual(want);
   });
 
+  test("null options mean no keywords; options that are not an object are a TypeError (fuzzer-found)", () => {
+    const [a, b] = unixPair();
+    using _a = a;
+    using _b = b;
+    const f = a.makefile("r", null, null as unknown as socket.TextOptions);
+    expect(f).toBeInstanceOf(socket.TextSocketFile);
+    f.close();
+    const e = thrown(() =>
+      a.makefile("r", null, 5 as unknown as socket.TextOptions),
+    );
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.message).toBe(
+      "makefile() options must be an object of keyword arguments, not int",
+    );
+  });
+
   test("an invalid mode and unbuffered text raise ValueError with CPython's messages", () => {
     const want = python<string[]>(`
 import socket, json

@@ -275,6 +275,16 @@ describe("fallback: the read + send loop", () => {
     expect(e.message).toBe("file should be opened in binary mode");
     await done();
   });
+
+  test("a descriptor number or fileno() past C int is OverflowError, as CPython's fd converter (fuzzer-found)", async () => {
+    const { s, done } = await sink();
+    for (const file of [2 ** 40, { fileno: () => 2 ** 31 }]) {
+      const e = raises(() => s.sendfile(file));
+      expect(e).toBeInstanceOf(socket.OverflowError);
+      expect(e.message).toBe("fd is greater than maximum");
+    }
+    await done();
+  });
 });
 
 describe("socket modes and timeouts", () => {

@@ -811,8 +811,16 @@ for (let b = 0; b < batches; b++) {
         console.error(`slow ${ms.toFixed(0)} ms: ${c.path} ${describe(vals)}`);
     }
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    if (outcome === "TypeError" && ENGINE_MSG.test(lastMessage))
+    if (outcome === "RangeError")
+      console.error(
+        `plain RangeError (replay: --seed ${seed} --only ${idx}): ${c.path}: ${lastMessage}`,
+      );
+    if (outcome === "TypeError" && ENGINE_MSG.test(lastMessage)) {
       engineTypeErrors++;
+      console.error(
+        `engine TypeError (replay: --seed ${seed} --only ${idx}): ${c.path}: ${lastMessage}`,
+      );
+    }
     done++;
     try {
       restore();
