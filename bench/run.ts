@@ -2,7 +2,7 @@
  * The benchmark suite: bun-socket measured side by side with C, Python's `socket`, Node's `net`/`dgram`
  * and Bun's own sockets, in the same run, on loopback.
  *
- *   bun bench/run.ts [--quick] [--only A,B,...] [--rounds N] [--secs S] [--bulk-mib N] [--pin both|split|same] [--out DIR]
+ *   bun bench/run.ts [--quick] [--only A,B,...] [--rounds N] [--secs S] [--warmup S] [--bulk-mib N] [--pin both|split|same] [--out DIR]
  *
  * Sections: A TCP ping-pong, B bulk transfer, C connection rate, D UDP ping-pong, E start-up,
  * F memory and descriptors over send/recv pairs, G getaddrinfo.
@@ -68,7 +68,10 @@ function parseArgs(argv: string[]): Options {
     only: new Set(SECTIONS),
     rounds: quick ? 1 : 6,
     secs: quick ? 0.2 : 0.75,
-    warmup: quick ? 0.05 : 0.2,
+    // Bun's JIT needs about a second to finish compiling bun-socket's call path (DFG/FTL, on the same cores):
+    // with 0.2 s, D measured bun-socket at 0.86-0.88x C and 0.94-0.99x with 1 s, raw bun:ffi 0.96-1.01x both.
+    // Every implementation gets the same warm-up.
+    warmup: quick ? 0.05 : 1,
     bulkBytes: (quick ? 64 : 2048) * 2 ** 20,
     chunk: 256 * 1024,
     msgSize: 64,
@@ -112,6 +115,9 @@ function parseArgs(argv: string[]): Options {
       case "--secs":
         o.secs = pos();
         break;
+      case "--warmup":
+        o.warmup = pos();
+        break;
       case "--bulk-mib":
         o.bulkBytes = Math.round(pos() * 2 ** 20);
         break;
@@ -139,7 +145,7 @@ function parseArgs(argv: string[]): Options {
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    "usage: bun bench/run.ts [--quick] [--only A,B,C,D,E,F,G] [--rounds N] [--secs S] [--bulk-mib N] [--pin both|split|same] [--out DIR]\n",
+    "usage: bun bench/run.ts [--quick] [--only A,B,C,D,E,F,G] [--rounds N] [--secs S] [--warmup S] [--bulk-mib N] [--pin both|split|same] [--out DIR]\n",
   );
   process.exit(msg ? 64 : 0);
 }
