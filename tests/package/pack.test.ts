@@ -1,7 +1,7 @@
 // The package as users get it: `npm pack`, then `bun add ./bun-socket-*.tgz` into a fresh project in a
 // temporary directory, then a program there that imports every entry of the exports map ("bun-socket",
 // "bun-socket/select", "bun-socket/selectors", "bun-socket/errno", "bun-socket/ssl") and does an echo round
-// trip; the same program type-checks with tsc against the installed package's types (and a wrong use does
+// trip (running the built dist/, with the modules it loads on first use); the same program type-checks with tsc against the installed package's types (and a wrong use does
 // not), and the installed `bsock` command runs. The package has no runtime dependencies, so this works
 // offline.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -104,8 +104,37 @@ try {
   if (e instanceof socket.ConnectionRefusedError) refused = e.errno;
 }
 
+// The built dist/ loads some modules on first use: each of those paths, and one copy of the core for every entry.
+const [pa, pb] = socket.socketpair();
+pa.settimeout(5);
+pb.settimeout(5);
+pa.sendall("a line\\n");
+const file = pb.makefile("rb");
+const line = file.readline().toString();
+const isFile = file instanceof socket.BufferedSocketFile;
+file.close();
+pa.close();
+pb.close();
+let sameValueError = false;
+try {
+  select.select([-1], [], [], 0);
+} catch (e) {
+  sameValueError = e instanceof socket.ValueError;
+}
+const lazy = {
+  line,
+  isFile,
+  hostname: typeof socket.gethostname() === "string",
+  localhost: socket.getaddrinfo("localhost", 80, socket.AF_INET, socket.SOCK_STREAM)[0]![4],
+  cmsg: socket.CMSG_LEN(4) > 4,
+  seedSsl: typeof socket.ssl === "function",
+  sameValueError,
+  entry: import.meta.resolve("bun-socket").split("/node_modules/bun-socket/")[1],
+};
+
 const ctx = ssl.create_default_context();
 console.log(JSON.stringify({
+  lazy,
   back,
   ready,
   readable: readable.length,
@@ -159,7 +188,7 @@ afterAll(() => {
 });
 
 describe("npm pack", () => {
-  test("the tarball holds the sources, bin/bsock, README and package.json, and no tests", () => {
+  test("the tarball holds the built dist/, the sources, bin/bsock, README and package.json, and no tests", () => {
     expect(tgz).toMatch(/bun-socket-\d+\.\d+\.\d+\.tgz$/);
     for (const f of [
       "package.json",
@@ -170,6 +199,13 @@ describe("npm pack", () => {
       "src/selectors.ts",
       "src/errno.ts",
       "src/ssl.ts",
+      "dist/index.js",
+      "dist/select.js",
+      "dist/selectors.js",
+      "dist/errno.js",
+      "dist/ssl.js",
+      "dist/api/makefile.js",
+      "dist/ffi/linux.js",
     ])
       expect(files).toContain(f);
     const unwanted = files.filter((f) =>
@@ -207,9 +243,19 @@ describe("installed with bun add into a fresh project", () => {
     expect(Object.keys(deps)).toEqual(["bun-socket"]);
   });
 
-  test("a program importing every export path does an echo round trip", () => {
+  test("a program importing every export path runs the built dist/: an echo round trip, each module loaded on first use, one core for all entries", () => {
     const r = ok(sh([BUN, "main.ts"], app, 30_000), "bun main.ts");
     expect(JSON.parse(r.stdout)).toEqual({
+      lazy: {
+        line: "a line\n",
+        isFile: true,
+        hostname: true,
+        localhost: ["127.0.0.1", 80],
+        cmsg: true,
+        seedSsl: true,
+        sameValueError: true,
+        entry: "dist/index.js",
+      },
       back: "ping through the installed package",
       ready: ["server"],
       readable: 1,

@@ -1,0 +1,163 @@
+/**
+ * Builds `dist/`, what the package's exports map runs: the five public entries bundled with code splitting, so a
+ * program loads a handful of modules instead of src/'s twenty-odd at import (bench E: ~0.3 ms per module).
+ *
+ *   bun scripts/build.ts [--out DIR]
+ *
+ * - Every module exists once: shared code goes to chunks that all entries import, so `OSError` from
+ *   "bun-socket" and the one "bun-socket/select" throws are the same class.
+ * - The modules bun-socket loads on first use (`require("./makefile.ts")` and the like: makefile, sendfile,
+ *   name resolution, msg, the seed's ssl, and the other OSes' bindings) stay lazy: each is an entry of its own
+ *   at its src/ path, and the `require` is rewritten to that file. Chunks are written at the top of `dist/`,
+ *   beside `index.js`, so those paths hold wherever the bundler puts the requiring code; the build checks it.
+ * - Class names are the source's (error messages and reprs print them, as Python's do).
+ * src/ stays the source of truth: tests run on it; `npm run build` (also run by `prepare`) makes dist/.
+ */
+import {
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dir, "..");
+const SRC = join(ROOT, "src");
+const outAt = process.argv.indexOf("--out");
+const OUT = outAt >= 0 ? resolve(process.argv[outAt + 1]!) : join(ROOT, "dist");
+
+const PUBLIC = ["index", "select", "selectors", "errno", "ssl"].map((n) =>
+  join(SRC, `${n}.ts`),
+);
+
+/** Every source file under src/. */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory()
+      ? sources(p)
+      : p.endsWith(".ts")
+        ? [p]
+        : [];
+  });
+}
+
+// The lazily required modules: every `require("./x.ts")` of a relative path in src/.
+const REQUIRE = /\brequire\(\s*"(\.{1,2}\/[^"]+\.ts)"\s*\)/g;
+const lazy = new Set<string>();
+for (const f of sources(SRC))
+  for (const m of readFileSync(f, "utf8").matchAll(REQUIRE))
+    lazy.add(resolve(dirname(f), m[1]!));
+
+/** dist/'s path of a src/ module, relative to dist/ (`api/makefile.js`). */
+const distPath = (abs: string): string =>
+  relative(SRC, abs).replace(/\.ts$/, ".js");
+
+// The core: what src/index.ts imports, but not the ~400 constants (they stay in index.js itself: every name
+// re-exported from a chunk is one more import/export binding to set up).
+const CORE = [
+  "platform/selftest.ts",
+  "api/errors.ts",
+  "api/socket.ts",
+  "api/files.ts",
+  "api/functions.ts",
+  "api/dns.ts",
+  "api/convert.ts",
+  "api/ssl-seed.ts",
+].map((p) => join(SRC, p));
+const CORE_IMPORTS = CORE.map((p) => `import ${JSON.stringify(p)};`).join("\n");
+const WITH_CORE = new Set(
+  [...PUBLIC, ...lazy].filter((p) => !p.startsWith(join(SRC, "ffi") + "/")),
+);
+
+rmSync(OUT, { recursive: true, force: true });
+const result = await Bun.build({
+  entrypoints: [...PUBLIC, ...lazy],
+  root: SRC,
+  outdir: OUT,
+  target: "bun",
+  format: "esm",
+  splitting: true,
+  minify: { whitespace: false, syntax: true, identifiers: false },
+  naming: { entry: "[dir]/[name].[ext]", chunk: "chunk-[hash].[ext]" },
+  plugins: [
+    {
+      name: "lazy-require",
+      setup(b) {
+        // One core chunk: every entry but the OS bindings (required while the core evaluates) imports the core,
+        // so the bundler does not cut it into a chunk per combination of entries (each module costs start-up).
+        b.onLoad({ filter: /\.ts$/ }, (a) => {
+          if (!WITH_CORE.has(a.path)) return undefined;
+          const text = readFileSync(a.path, "utf8");
+          return {
+            contents: `${CORE_IMPORTS}\n${text}`,
+            loader: "ts",
+          };
+        });
+        b.onResolve({ filter: /\.ts$/ }, (a) => {
+          if (a.kind !== "require-call") return undefined;
+          const abs = resolve(dirname(a.importer), a.path);
+          if (!lazy.has(abs)) return undefined;
+          return { path: `./${distPath(abs)}`, external: true };
+        });
+      },
+    },
+  ],
+});
+if (!result.success) {
+  for (const l of result.logs) console.error(l);
+  throw new Error("build failed");
+}
+
+// The bundler renames what it re-exports across chunks (`class OSError2`, `function RAND_bytes2`), and Bun 1.4.5
+// ignores `keepNames` without identifier minification: give each renamed class and function its source name back
+// (unless the source set one itself), at the end of its file (nothing reads these names while the module is
+// evaluated). tests/package/dist.test.ts compares every exported name with src/'s.
+const DECL =
+  /\b(?:class|function\*?) ([A-Za-z_$][\w$]*\d)\s*(?:extends\b|[{(])/g;
+const srcNames = new Set(
+  sources(SRC).flatMap((f) =>
+    [
+      ...readFileSync(f, "utf8").matchAll(
+        /\b(?:class|function\*?) ([A-Za-z_$][\w$]*)/g,
+      ),
+    ].map((m) => m[1]!),
+  ),
+);
+/** The source name a bundler-renamed declaration had (`has_dualstack_ipv62` → `has_dualstack_ipv6`), if any. */
+function sourceName(renamed: string): string | undefined {
+  if (srcNames.has(renamed)) return undefined;
+  for (let k = renamed.length - 1; k > 0 && /\d/.test(renamed[k]!); k--)
+    if (srcNames.has(renamed.slice(0, k))) return renamed.slice(0, k);
+  return undefined;
+}
+for (const o of result.outputs) {
+  const text = readFileSync(o.path, "utf8");
+  const fixes: string[] = [];
+  for (const renamed of new Set([...text.matchAll(DECL)].map((m) => m[1]!))) {
+    const name = sourceName(renamed);
+    if (name !== undefined)
+      fixes.push(
+        `if (typeof ${renamed} === "function" && ${renamed}.name === "${renamed}") Object.defineProperty(${renamed}, "name", { value: "${name}", configurable: true });`,
+      );
+  }
+  if (fixes.length)
+    writeFileSync(o.path, `${text}\n// source names\n${fixes.join("\n")}\n`);
+}
+
+// The rewritten requires are relative to dist/: only files at its top may contain them.
+for (const o of result.outputs) {
+  const rel = relative(OUT, o.path);
+  if (!rel.includes("/")) continue;
+  const text = readFileSync(o.path, "utf8");
+  for (const abs of lazy)
+    if (text.includes(`"./${distPath(abs)}"`))
+      throw new Error(
+        `${rel} requires ./${distPath(abs)}, a path relative to dist/ from a file below it`,
+      );
+}
+const n = result.outputs.length;
+console.error(
+  `dist: ${n} files (${PUBLIC.length} public entries, ${lazy.size} loaded on first use)`,
+);
