@@ -47,7 +47,10 @@ function sources(dir: string): string[] {
 const REQUIRE = /\brequire\(\s*"(\.{1,2}\/[^"]+\.ts)"\s*\)/g;
 const lazy = new Set<string>();
 for (const f of sources(SRC))
-  for (const m of readFileSync(f, "utf8").matchAll(REQUIRE))
+  for (const m of readFileSync(f, "utf8")
+    // comments can quote a require; only code counts
+    .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")
+    .matchAll(REQUIRE))
     lazy.add(resolve(dirname(f), m[1]!));
 
 /** dist/'s path of a src/ module, relative to dist/ (`api/makefile.js`). */

@@ -1,5 +1,6 @@
 /** Python socket addresses ↔ sockaddr: `[host, port]`, `[host, port, flowinfo, scope_id]`, AF_UNIX paths. */
 import { plat } from "../ffi/index.ts";
+import { loadOnce } from "../ffi/lazy.ts";
 import { inetNtop, inetPton } from "../platform/calls.ts";
 import type * as Resolve from "../platform/resolve.ts";
 import { SockAddr, SUN_PATH_SIZE } from "../platform/sockaddr.ts";
@@ -15,17 +16,14 @@ import {
 
 // Name resolution and IDNA load on the first host name that is not a numeric address: most programs
 // never need them, and every module costs start-up time (bench E).
-let resolveModule: typeof Resolve | undefined;
-let idnaModule: typeof Idna | undefined;
 /** `platform/resolve.ts`, loaded on first use. */
-export function resolver(): typeof Resolve {
-  return (resolveModule ??=
-    require("../platform/resolve.ts") as typeof Resolve);
-}
+export const resolver: () => typeof Resolve = loadOnce(
+  () => require("../platform/resolve.ts") as typeof Resolve,
+);
 /** `api/idna.ts`, loaded on first use. */
-export function idna(): typeof Idna {
-  return (idnaModule ??= require("./idna.ts") as typeof Idna);
-}
+export const idna: () => typeof Idna = loadOnce(
+  () => require("./idna.ts") as typeof Idna,
+);
 
 const K = plat.consts;
 const AF_INET = K.AF_INET;

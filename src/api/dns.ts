@@ -1,5 +1,6 @@
 /** Name resolution and the network databases, as Python's socket module has them (calls libc directly). */
 import { plat } from "../ffi/index.ts";
+import { loadOnce } from "../ffi/lazy.ts";
 import { inetNtop } from "../platform/calls.ts";
 import type * as Netdb from "../platform/netdb.ts";
 import { SockAddr } from "../platform/sockaddr.ts";
@@ -19,11 +20,8 @@ import {
   OverflowError,
 } from "./errors.ts";
 
-let netdbModule: typeof Netdb | undefined;
 /** `platform/netdb.ts` (the reentrant netdb calls), loaded on first use: start-up time (bench E). */
-function netdb(): typeof Netdb {
-  return (netdbModule ??= require("../platform/netdb.ts") as typeof Netdb);
-}
+const netdb = loadOnce(() => require("../platform/netdb.ts") as typeof Netdb);
 
 const K = plat.consts;
 const enc = new TextEncoder();

@@ -1,18 +1,17 @@
 /** The `makefile()` classes as the package exports them: stand-ins that load `makefile.ts` on first use. */
+import { loadOnce } from "../ffi/lazy.ts";
 import type * as Makefile from "./makefile.ts";
 
 /** The key of the socket method a closing file calls (CPython's `_decref_socketios`). */
 export const IO_DECREF: unique symbol = Symbol("decref_socketios");
 
-let loaded: typeof Makefile | undefined;
-
 /**
  * `makefile.ts`, loaded on the first `makefile()` call or first use of an exported file class: its thousand
  * lines would otherwise cost every program start-up time (bench E), used or not.
  */
-export function makefileModule(): typeof Makefile {
-  return (loaded ??= require("./makefile.ts") as typeof Makefile);
-}
+export const makefileModule: () => typeof Makefile = loadOnce(
+  () => require("./makefile.ts") as typeof Makefile,
+);
 
 /**
  * A stand-in for a class of `makefile.ts` that loads the module on first use and then behaves as the class:

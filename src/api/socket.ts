@@ -1,5 +1,6 @@
 /** Python's socket object: `socket.socket(family, type, proto, fileno)` and its methods, over the platform layer. */
 import { plat } from "../ffi/index.ts";
+import { loadOnce } from "../ffi/lazy.ts";
 import * as C from "../platform/calls.ts";
 import { SockAddr } from "../platform/sockaddr.ts";
 import {
@@ -32,11 +33,10 @@ import { IO_DECREF, makefileModule, type SocketFile } from "./files.ts";
 import type { TextOptions } from "./makefile.ts";
 import type { SendfileSource } from "./sendfile.ts";
 
-let msgModule: typeof Msg | undefined;
 /** `platform/msg.ts` (sendmsg/recvmsg, CMSG_*), loaded on first use: start-up time (bench E). */
-export function msg(): typeof Msg {
-  return (msgModule ??= require("../platform/msg.ts") as typeof Msg);
-}
+export const msg: () => typeof Msg = loadOnce(
+  () => require("../platform/msg.ts") as typeof Msg,
+);
 
 const K = plat.consts;
 const E = plat.errnos;

@@ -1,4 +1,4 @@
-/** `Sys` members bound on first use: a second dlopen table, opened when one of its calls is first made. */
+/** What loads on first use: `Sys` members from a second dlopen table, and modules behind `loadOnce`. */
 import type { Sys } from "./types.ts";
 
 /**
@@ -28,4 +28,14 @@ export function bindOnFirstCall<N extends keyof Sys>(
     slots[n] = stub;
   }
   return sys;
+}
+
+/**
+ * `load()` run on the first call only, its result returned ever after: for a module required on first use, so
+ * that programs that never need it do not pay its start-up time (bench E). Write the `require` of a relative
+ * `.ts` path literally inside `load`: scripts/build.ts finds those and points them at their files in dist/.
+ */
+export function loadOnce<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= load());
 }
