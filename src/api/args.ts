@@ -155,3 +155,16 @@ export function iterable<T>(x: Iterable<T>): Iterable<T> {
     throw new TypeError(`'${pyType(x)}' object is not iterable`);
   return x;
 }
+
+/** A keyword-options object (Python's keyword arguments): omitted or null means none; anything but an object is a TypeError. */
+export function optionsArg<T extends object>(
+  opts: T | null | undefined,
+  fn: string,
+): T {
+  if (opts === null || opts === undefined) return {} as T;
+  if (typeof opts !== "object")
+    throw new TypeError(
+      `${fn}() options must be an object of keyword arguments, not ${pyArgType(opts)}`,
+    );
+  return opts;
+}

@@ -8,6 +8,7 @@ import {
   cInt,
   index,
   iterable,
+  optionsArg,
   pyArgType,
   type BytesLike,
 } from "./args.ts";
@@ -571,17 +572,4 @@ function sockArg(sock: unknown, fn: string): void {
     throw new TypeError(
       `${fn}() argument 'sock' must be a socket object, not ${pyArgType(sock)}`,
     );
-}
-
-/** The keyword-options object: omitted or null means none; anything but an object is a TypeError. */
-function optionsArg<T extends object>(
-  opts: T | null | undefined,
-  fn: string,
-): T {
-  if (opts === null || opts === undefined) return {} as T;
-  if (typeof opts !== "object")
-    throw new TypeError(
-      `${fn}() options must be an object of keyword arguments, not ${pyArgType(opts)}`,
-    );
-  return opts;
 }

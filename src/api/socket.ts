@@ -325,13 +325,8 @@ export class SocketObject {
       buffering === null || buffering === undefined
         ? null
         : arg.cInt(buffering);
-    // Python's encoding/errors/newline keywords: null or omitted means none given.
-    if (options === null || options === undefined) options = {};
-    else if (typeof options !== "object")
-      throw new TypeError(
-        `makefile() options must be an object of keyword arguments, not ${arg.pyType(options)}`,
-      );
-    return makefileModule().makeFile(this, mode, b, options, () => {
+    const opts = arg.optionsArg(options, "makefile"); // encoding/errors/newline
+    return makefileModule().makeFile(this, mode, b, opts, () => {
       this.#ioRefs++;
     });
   }
