@@ -139,35 +139,20 @@ export function linuxSys(): Sys {
       errnoView[0] = code;
     },
   };
-  return bindOnFirstCall(base, LAZY, () => {
-    const M = openLibcMore().symbols;
-    return {
-      inet_aton: M.inet_aton as unknown as Sys["inet_aton"],
-      getaddrinfo: M.getaddrinfo as unknown as Sys["getaddrinfo"],
-      freeaddrinfo: M.freeaddrinfo as unknown as Sys["freeaddrinfo"],
-      gai_strerror: M.gai_strerror as unknown as Sys["gai_strerror"],
-      getnameinfo: M.getnameinfo as unknown as Sys["getnameinfo"],
-      gethostname: M.gethostname as unknown as Sys["gethostname"],
-      gethostbyname_r: M.gethostbyname_r as unknown as Sys["gethostbyname_r"],
-      gethostbyaddr_r: M.gethostbyaddr_r as unknown as Sys["gethostbyaddr_r"],
-      getservbyname_r: M.getservbyname_r as unknown as Sys["getservbyname_r"],
-      getservbyport_r: M.getservbyport_r as unknown as Sys["getservbyport_r"],
-      getprotobyname_r:
-        M.getprotobyname_r as unknown as Sys["getprotobyname_r"],
-      hstrerror: M.hstrerror as unknown as Sys["hstrerror"],
-      if_nameindex: M.if_nameindex as unknown as Sys["if_nameindex"],
-      if_freenameindex:
-        M.if_freenameindex as unknown as Sys["if_freenameindex"],
-      if_nametoindex: M.if_nametoindex as unknown as Sys["if_nametoindex"],
-      if_indextoname: M.if_indextoname as unknown as Sys["if_indextoname"],
-      sendfile: M.sendfile as unknown as Sys["sendfile"],
-      lseek: M.lseek as unknown as Sys["lseek"],
-      epoll_create1: M.epoll_create1 as unknown as Sys["epoll_create1"],
-      epoll_ctl: M.epoll_ctl as unknown as Sys["epoll_ctl"],
-      epoll_wait: M.epoll_wait as unknown as Sys["epoll_wait"],
-    };
-  });
+  // The second table's symbols are named as the Sys members they become (LAZY), with Sys's types.
+  return bindOnFirstCall(
+    base,
+    LAZY,
+    () => openLibcMore().symbols as unknown as Pick<Sys, (typeof LAZY)[number]>,
+  );
 }
+
+// Every LAZY name is a symbol of openLibcMore's table (a type error otherwise).
+type MoreSymbols = keyof ReturnType<typeof openLibcMore>["symbols"];
+const lazyNamesAreSymbols: (typeof LAZY)[number] extends MoreSymbols
+  ? true
+  : never = true;
+void lazyNamesAreSymbols;
 
 /** The members `openLibcMore` supplies. */
 const LAZY = [
