@@ -9,7 +9,11 @@ import * as C from "../platform/calls.ts";
 import { KeventList, keventCall, kqueueCreate } from "../platform/kqueue.ts";
 import { cIntStrict, pyType } from "./args.ts";
 import { fromErrno, OverflowError, ValueError } from "./errors.ts";
-import { asFileDescriptor, type FileDescriptorLike } from "./select.ts";
+import {
+  asFileDescriptor,
+  reserveOrMemoryError,
+  type FileDescriptorLike,
+} from "./select.ts";
 
 // KQ_* exist on macOS only; objects of this file are only created where `plat.features.kqueue` says so.
 const S = plat.selectConsts as Readonly<
@@ -84,6 +88,10 @@ const CLOSED = "I/O operation on closed kqueue object";
 const changes = new KeventList(16);
 const events = new KeventList(64);
 
+// The descriptor KqueueObject.fromfd hands to the constructor it calls (-1 otherwise), so that no caller can
+// make the public constructor adopt an arbitrary descriptor.
+let adoptKq = -1;
+
 /**
  * Python's `select.kqueue()`: a kernel event queue (`kqueue(2)`, close-on-exec). `control()` applies changes
  * and collects events in one `kevent(2)` call. `using kq = select.kqueue()` closes it at scope exit.
@@ -101,10 +109,10 @@ const events = new KeventList(64);
 export class KqueueObject {
   #kq: number;
 
-  /** Opens a new queue, or adopts the queue descriptor `fd` (internal; use {@link KqueueObject.fromfd}). */
-  constructor(fd?: number) {
-    if (fd !== undefined) {
-      this.#kq = fd;
+  /** Opens a new queue (`kqueue()`); {@link KqueueObject.fromfd} adopts an existing one. */
+  constructor() {
+    if (adoptKq >= 0) {
+      this.#kq = adoptKq;
       return;
     }
     const r = kqueueCreate();
@@ -114,7 +122,12 @@ export class KqueueObject {
 
   /** Python's `kqueue.fromfd(fd)`: a queue object owning the descriptor `fd`. */
   static fromfd(fd: number): KqueueObject {
-    return new KqueueObject(cIntStrict(fd));
+    adoptKq = cIntStrict(fd);
+    try {
+      return new KqueueObject();
+    } finally {
+      adoptKq = -1;
+    }
   }
 
   /** `true` once closed. */
@@ -195,7 +208,7 @@ export class KqueueObject {
         changes.set(nchanges++, ev);
       }
     }
-    events.reserve(maxev);
+    reserveOrMemoryError(events, maxev);
     const n = keventCall(kq, changes, nchanges, events, maxev, timeoutNs);
     if (n < 0) throw fromErrno(-n);
     const out: kevent[] = [];

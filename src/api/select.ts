@@ -15,7 +15,13 @@ import {
 } from "../platform/epoll.ts";
 import { PollList, pollList } from "../platform/poll.ts";
 import { cIntStrict, index } from "./args.ts";
-import { fromErrno, OSError, OverflowError, ValueError } from "./errors.ts";
+import {
+  fromErrno,
+  MemoryError,
+  OSError,
+  OverflowError,
+  ValueError,
+} from "./errors.ts";
 import { KeyError } from "./keyerror.ts";
 
 // EPOLL* exist on Linux only; the epoll code runs only where `plat.features.epoll` says they do.
@@ -370,6 +376,10 @@ let rawWait: (
   maxevents: number,
 ) => number;
 
+// The descriptor EpollObject.fromfd hands to the constructor it calls (-1 otherwise): the constructor itself takes
+// Python's (sizehint, flags) only, so no caller can make it adopt an arbitrary descriptor.
+let adoptEpfd = -1;
+
 /**
  * An edge- and level-triggered epoll object, as Python's `select.epoll`: Linux only
  * (`plat.features.epoll`). The descriptor is created with `epoll_create1(EPOLL_CLOEXEC)`, so it is
@@ -388,15 +398,15 @@ export class EpollObject {
   #epfd: number;
 
   /**
-   * Opens a new epoll object (`epoll_create1(EPOLL_CLOEXEC)`), or adopts `fd` (internal; use {@link fromfd}).
+   * Opens a new epoll object (`epoll_create1(EPOLL_CLOEXEC)`); {@link fromfd} adopts an existing one.
    * `sizehint` is ignored by the kernel but checked as CPython does; `flags` may be 0 or `EPOLL_CLOEXEC`.
    * @throws ValueError "negative sizehint"; OSError "invalid flags"; OSError from `epoll_create1`.
    */
-  constructor(sizehint: number = -1, flags: number = 0, fd?: number) {
+  constructor(sizehint: number = -1, flags: number = 0) {
     const hint = cIntStrict(sizehint);
     const fl = cIntStrict(flags);
-    if (fd !== undefined && fd !== -1) {
-      this.#epfd = fd;
+    if (adoptEpfd >= 0) {
+      this.#epfd = adoptEpfd;
       return;
     }
     if (hint !== -1 && hint <= 0) throw new ValueError("negative sizehint");
@@ -413,7 +423,12 @@ export class EpollObject {
    * @see https://docs.python.org/3/library/select.html#select.epoll.fromfd
    */
   static fromfd(fd: number): EpollObject {
-    return new EpollObject(FD_SETSIZE_1, 0, cIntStrict(fd));
+    adoptEpfd = cIntStrict(fd);
+    try {
+      return new EpollObject();
+    } finally {
+      adoptEpfd = -1;
+    }
   }
 
   /** `true` once `close()` ran. @see https://docs.python.org/3/library/select.html#select.epoll.closed */
@@ -499,7 +514,7 @@ export class EpollObject {
       throw new ValueError(
         `maxevents must be greater than 0, got ${maxevents}`,
       );
-    epollEvents.reserve(maxevents);
+    reserveOrMemoryError(epollEvents, maxevents);
     const r = epollWait(this.#epfd, epollEvents, maxevents, ms, ns);
     if (r < 0) throw fromErrno(-r);
     return r;
@@ -598,6 +613,22 @@ export const epoll: EpollClass = new Proxy(EpollObject, {
     return Reflect.construct(target, args.slice(0, 2), newTarget);
   },
 }) as unknown as EpollClass;
+
+/**
+ * `events.reserve(n)`, or CPython's MemoryError when that much memory is not to be had
+ * (`epoll.poll(maxevents=2**31-1)`, `kqueue.control(None, 2**31-1)`), never the engine's RangeError.
+ */
+export function reserveOrMemoryError(
+  events: { reserve(n: number): void },
+  n: number,
+): void {
+  try {
+    events.reserve(n);
+  } catch (e) {
+    if (e instanceof RangeError) throw new MemoryError();
+    throw e;
+  }
+}
 
 /** Python's `select.error`: an alias of `OSError` since Python 3.3. */
 export const error: typeof OSError = OSError;

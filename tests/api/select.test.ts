@@ -427,6 +427,29 @@ describe("poll objects", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("epoll objects", () => {
+  test("poll(maxevents=2**31-1) is MemoryError, as CPython's, not the engine's RangeError (fuzzer-found)", () => {
+    using ep = select.epoll();
+    let err: unknown;
+    try {
+      ep.poll(0, 2 ** 31 - 1);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(socket.MemoryError);
+    expect(ep.poll(0, 4)).toEqual([]); // still usable
+  });
+
+  test("the exported constructor takes (sizehint, flags) only: a third argument never adopts a descriptor", () => {
+    const Ctor = select.EpollObject as unknown as new (
+      ...a: unknown[]
+    ) => InstanceType<typeof select.EpollObject>;
+    using ep = new Ctor(-1, 0, 0);
+    expect(ep.fileno()).toBeGreaterThan(2);
+    using adopted = select.EpollObject.fromfd(plat.sys.dupSocket(ep.fileno()));
+    expect(adopted.fileno()).toBeGreaterThan(ep.fileno());
+    expect(adopted.poll(0)).toEqual([]);
+  });
+
   test("timeouts are seconds, rounded up to whole ms: poll(0.05) waits 50 ms, poll(0.0301) at least 31 ms", () => {
     const [a] = pair();
     using ep = select.epoll();
