@@ -674,10 +674,12 @@ function acceptable(e: unknown): boolean {
   if (e === SENTINEL) return true;
   if (!(e instanceof Error)) return false;
   // ssl.create_default_context(purpose) raises TypeError(str(purpose)) exactly as CPython does,
-  // so a purpose of "" gives an empty message there; everywhere else a message is required.
+  // so a purpose of "" gives an empty message there, and CPython's MemoryError has none either;
+  // everywhere else a message is required.
   if (typeof e.message !== "string") return false;
   if (
     e.message.trim() === "" &&
+    !(e instanceof socket.MemoryError) &&
     !String(e.stack).includes("create_default_context")
   )
     return false;
