@@ -29,6 +29,7 @@ import {
   rmIfExists,
   sendPattern,
   startSServer,
+  startWwwServer,
   startTlsPeer,
   tcp,
   tlsConnect,
@@ -49,15 +50,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
     ["-tls1_3", "TLSv1.3"],
   ] as const) {
     test(`handshake ${version}: version(), cipher(), getpeercert() and a request`, async () => {
-      const c = certs();
-      const srv = await startSServer([
-        "-cert",
-        c.server,
-        "-key",
-        c.serverKey,
-        "-www",
-        flag,
-      ]);
+      const srv = await startWwwServer(flag);
       using s = tlsConnect(srv.port);
       expect(s.version()).toBe(version);
       const cipher = s.cipher()!;
@@ -75,14 +68,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
   }
 
   test("maximum_version TLSv1_2 on our side gives TLS 1.2 with a TLS 1.3-capable server", async () => {
-    const c = certs();
-    const srv = await startSServer([
-      "-cert",
-      c.server,
-      "-key",
-      c.serverKey,
-      "-www",
-    ]);
+    const srv = await startWwwServer();
     const ctx = clientContext();
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2;
     using s = tlsConnect(srv.port, ctx);
@@ -91,14 +77,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
   });
 
   test("wrong host name: SSLCertVerificationError, verify_code 62, CPython's message", async () => {
-    const c = certs();
-    const srv = await startSServer([
-      "-cert",
-      c.server,
-      "-key",
-      c.serverKey,
-      "-www",
-    ]);
+    const srv = await startWwwServer();
     const e = raises<ssl.SSLCertVerificationError>(() =>
       tlsConnect(srv.port, clientContext(), "wrong.example"),
     );
@@ -120,14 +99,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
   });
 
   test("IP address: 127.0.0.1 matches the IP SAN, 127.0.0.2 fails with verify_code 64", async () => {
-    const c = certs();
-    const srv = await startSServer([
-      "-cert",
-      c.server,
-      "-key",
-      c.serverKey,
-      "-www",
-    ]);
+    const srv = await startWwwServer();
     const ok = tlsConnect(srv.port, clientContext(), "127.0.0.1");
     expect(ok.version()).not.toBeNull();
     ok.close(); // s_server serves one connection at a time
@@ -142,14 +114,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
   });
 
   test("an IPv6 literal is checked against the IP SANs: ::1 matches, ::2 fails with verify_code 64", async () => {
-    const c = certs();
-    const srv = await startSServer([
-      "-cert",
-      c.server,
-      "-key",
-      c.serverKey,
-      "-www",
-    ]);
+    const srv = await startWwwServer();
     const ok = tlsConnect(srv.port, clientContext(), "::1");
     expect(ok.server_hostname).toBe("::1");
     ok.close();
@@ -162,13 +127,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
 
   test("untrusted CA: verify_code 20 (unable to get local issuer certificate)", async () => {
     const c = certs();
-    const srv = await startSServer([
-      "-cert",
-      c.server,
-      "-key",
-      c.serverKey,
-      "-www",
-    ]);
+    const srv = await startWwwServer();
     const e = raises<ssl.SSLCertVerificationError>(() =>
       tlsConnect(srv.port, clientContext(c.otherCa)),
     );
@@ -218,18 +177,13 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
 
   test("client certificate (mutual TLS) to `s_server -Verify`", async () => {
     const c = certs();
-    const srv = await startSServer([
-      "-cert",
-      c.server,
-      "-key",
-      c.serverKey,
-      "-www",
+    const srv = await startWwwServer(
       "-Verify",
       "1",
       "-CAfile",
       c.ca,
       "-verify_return_error",
-    ]);
+    );
     const ctx = clientContext();
     ctx.load_cert_chain(c.client, c.clientKey);
     using s = tlsConnect(srv.port, ctx);
@@ -240,16 +194,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)("client against openssl s_server", () => {
   });
 
   test("ALPN: s_server -alpn http/1.1 selects from what we offer", async () => {
-    const c = certs();
-    const srv = await startSServer([
-      "-cert",
-      c.server,
-      "-key",
-      c.serverKey,
-      "-www",
-      "-alpn",
-      "http/1.1",
-    ]);
+    const srv = await startWwwServer("-alpn", "http/1.1");
     const ctx = clientContext();
     ctx.set_alpn_protocols(["h2", "http/1.1"]);
     using s = tlsConnect(srv.port, ctx);
@@ -592,13 +537,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)(
   () => {
     test("capath (an OpenSSL hashed directory) and cadata (PEM text) as trust anchors", async () => {
       const c = certs();
-      const srv = await startSServer([
-        "-cert",
-        c.server,
-        "-key",
-        c.serverKey,
-        "-www",
-      ]);
+      const srv = await startWwwServer();
       const hashed = join(c.dir, "hashed");
       mkdirSync(hashed, { recursive: true });
       copyFileSync(c.ca, join(hashed, "ca.pem"));

@@ -319,6 +319,19 @@ export async function startSServer(
   };
 }
 
+/** `openssl s_server -www` with the test server certificate, plus `extra` options. */
+export function startWwwServer(...extra: string[]): Promise<SServer> {
+  const c = certs();
+  return startSServer([
+    "-cert",
+    c.server,
+    "-key",
+    c.serverKey,
+    "-www",
+    ...extra,
+  ]);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // the byte pattern (byte i of a stream is i % 251)
 

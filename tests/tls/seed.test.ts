@@ -19,6 +19,7 @@ import {
   killTlsPeers,
   raises,
   startSServer,
+  startWwwServer,
   startTlsPeer,
   tcp,
 } from "./helpers.ts";
@@ -35,13 +36,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)(
   () => {
     test("against s_server: write() returns the count, read() reads to EOF, server()/issuer() name the certificate", async () => {
       const c = certs();
-      const srv = await startSServer([
-        "-cert",
-        c.server,
-        "-key",
-        c.serverKey,
-        "-www",
-      ]);
+      const srv = await startWwwServer();
       const sock = tcp(srv.port);
       const tls = socket.ssl(sock, null, null, {
         cafile: c.ca,
@@ -64,14 +59,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)(
     });
 
     test("verifies by default against the system store: the test CA is unknown there (verify_code 20)", async () => {
-      const c = certs();
-      const srv = await startSServer([
-        "-cert",
-        c.server,
-        "-key",
-        c.serverKey,
-        "-www",
-      ]);
+      const srv = await startWwwServer();
       using sock = tcp(srv.port);
       const e = raises<ssl.SSLCertVerificationError>(() => socket.ssl(sock));
       expect(e).toBeInstanceOf(ssl.SSLCertVerificationError);
@@ -81,13 +69,7 @@ describe.skipIf(!HAVE_OPENSSL_CLI)(
 
     test("the system store is OpenSSL's default one ($SSL_CERT_FILE at process start is honoured)", async () => {
       const c = certs();
-      const srv = await startSServer([
-        "-cert",
-        c.server,
-        "-key",
-        c.serverKey,
-        "-www",
-      ]);
+      const srv = await startWwwServer();
       const r = await runChild(
         `import * as socket from "./src/index.ts";
 const s = socket.socket(); s.settimeout(10); s.connect(["127.0.0.1", ${srv.port}]);
@@ -109,13 +91,7 @@ console.log(JSON.stringify({ ok: t.read().toString().startsWith("HTTP/1.0 200"),
 
     test("host name checked when given (verify_code 62), chain checked always (expired: 10)", async () => {
       const c = certs();
-      const good = await startSServer([
-        "-cert",
-        c.server,
-        "-key",
-        c.serverKey,
-        "-www",
-      ]);
+      const good = await startWwwServer();
       {
         using sock = tcp(good.port);
         const e = raises<ssl.SSLCertVerificationError>(() =>
