@@ -7,9 +7,11 @@
  * - Every module exists once: shared code goes to chunks that all entries import, so `OSError` from
  *   "bun-socket" and the one "bun-socket/select" throws are the same class.
  * - The modules bun-socket loads on first use (`require("./makefile.ts")` and the like: makefile, sendfile,
- *   name resolution, msg, the seed's ssl, and the other OSes' bindings) stay lazy: each is an entry of its own
- *   at its src/ path, and the `require` is rewritten to that file. Chunks are written at the top of `dist/`,
- *   beside `index.js`, so those paths hold wherever the bundler puts the requiring code; the build checks it.
+ *   name resolution, msg, the seed's ssl) stay lazy: each is an entry of its own at its src/ path, and the
+ *   `require` is rewritten to that file. Chunks are written at the top of `dist/`, beside `index.js`, so those
+ *   paths hold wherever the bundler puts the requiring code; the build checks it.
+ * - Each OS binding (`ffi/linux.js`, `darwin.js`, `win32.js`, required by the core for the running OS only) is
+ *   one self-contained file with its constant tables, written as JSON.
  * - Class names are the source's (error messages and reprs print them, as Python's do).
  * src/ stays the source of truth: tests run on it; `npm run build` (also run by `prepare`) makes dist/.
  */
@@ -70,13 +72,16 @@ const CORE = [
   "api/ssl-seed.ts",
 ].map((p) => join(SRC, p));
 const CORE_IMPORTS = CORE.map((p) => `import ${JSON.stringify(p)};`).join("\n");
+// The OS bindings (src/ffi/linux.ts, darwin.ts, win32.ts: required while the core evaluates, so they cannot
+// import it) are built apart, each into one self-contained file with its constant tables.
+const BINDINGS = [...lazy].filter((p) => dirname(p) === join(SRC, "ffi"));
 const WITH_CORE = new Set(
   [...PUBLIC, ...lazy].filter((p) => !p.startsWith(join(SRC, "ffi") + "/")),
 );
 
 rmSync(OUT, { recursive: true, force: true });
 const result = await Bun.build({
-  entrypoints: [...PUBLIC, ...lazy],
+  entrypoints: [...PUBLIC, ...lazy].filter((p) => !BINDINGS.includes(p)),
   root: SRC,
   outdir: OUT,
   target: "bun",
@@ -113,6 +118,41 @@ if (!result.success) {
   throw new Error("build failed");
 }
 
+// One module per OS, not three (binding, constants, shared helpers): each module loaded costs start-up. The
+// constant tables become JSON.parse() of their text: for ~700 names, JavaScriptCore parses JSON faster than it
+// evaluates an object literal (bench E, ~0.5 ms).
+const CONSTANTS = /\/ffi\/constants\/\w+\.ts$/;
+const bindings = await Bun.build({
+  entrypoints: BINDINGS,
+  root: SRC,
+  outdir: OUT,
+  target: "bun",
+  format: "esm",
+  splitting: false,
+  minify: { whitespace: false, syntax: true, identifiers: false },
+  naming: { entry: "[dir]/[name].[ext]" },
+  plugins: [
+    {
+      name: "constants-as-json",
+      setup(b) {
+        b.onLoad({ filter: CONSTANTS }, async (a) => {
+          const tables = (await import(a.path)) as Record<string, unknown>;
+          const lines = Object.entries(tables).map(
+            ([name, table]) =>
+              `export const ${name} = JSON.parse(${JSON.stringify(JSON.stringify(table))});`,
+          );
+          return { contents: lines.join("\n"), loader: "js" };
+        });
+      },
+    },
+  ],
+});
+if (!bindings.success) {
+  for (const l of bindings.logs) console.error(l);
+  throw new Error("build of the OS bindings failed");
+}
+const outputs = [...result.outputs, ...bindings.outputs];
+
 // The bundler renames what it re-exports across chunks (`class OSError2`, `function RAND_bytes2`), and Bun 1.4.5
 // ignores `keepNames` without identifier minification: give each renamed class and function its source name back
 // (unless the source set one itself), at the end of its file (nothing reads these names while the module is
@@ -135,7 +175,7 @@ function sourceName(renamed: string): string | undefined {
     if (srcNames.has(renamed.slice(0, k))) return renamed.slice(0, k);
   return undefined;
 }
-for (const o of result.outputs) {
+for (const o of outputs) {
   const text = readFileSync(o.path, "utf8");
   const fixes: string[] = [];
   for (const renamed of new Set([...text.matchAll(DECL)].map((m) => m[1]!))) {
@@ -150,7 +190,7 @@ for (const o of result.outputs) {
 }
 
 // The rewritten requires are relative to dist/: only files at its top may contain them.
-for (const o of result.outputs) {
+for (const o of outputs) {
   const rel = relative(OUT, o.path);
   if (!rel.includes("/")) continue;
   const text = readFileSync(o.path, "utf8");
@@ -160,7 +200,7 @@ for (const o of result.outputs) {
         `${rel} requires ./${distPath(abs)}, a path relative to dist/ from a file below it`,
       );
 }
-const n = result.outputs.length;
+const n = outputs.length;
 console.error(
   `dist: ${n} files (${PUBLIC.length} public entries, ${lazy.size} loaded on first use)`,
 );

@@ -328,3 +328,10 @@ export const darwinFeatures: Features = {
   sockoptTimeoutMs: false,
   soReuseAddrSteals: false,
 };
+
+/** This OS's constant tables, handed over with its binding (`src/ffi/index.ts` loads one module per OS). */
+export {
+  errnoConstants,
+  selectConstants,
+  socketConstants,
+} from "./constants/darwin.ts";

@@ -1,5 +1,6 @@
 /** Selects the OS binding once: the only file that reads `process.platform`; exports the frozen `plat`. */
-// Only the running OS's binding and tables are loaded (synchronous `require`): the others cost start-up time.
+// Only the running OS's binding is loaded (one synchronous `require`, its constant tables re-exported by it): the
+// others cost start-up time.
 import type * as darwinTables from "./constants/darwin.ts";
 import type * as linuxTables from "./constants/linux.ts";
 import type * as win32Tables from "./constants/win32.ts";
@@ -61,42 +62,39 @@ function select(): Plat {
   const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   if (os === "linux") {
     const B = require("./linux.ts") as typeof linuxBinding;
-    const T = require("./constants/linux.ts") as typeof linuxTables;
     return {
       sys: B.linuxSys(),
       layout: B.linuxLayoutFor(arch),
       features: B.linuxFeatures,
-      consts: T.socketConstants,
-      errnos: T.errnoConstants,
-      selectConsts: T.selectConstants,
+      consts: B.socketConstants,
+      errnos: B.errnoConstants,
+      selectConsts: B.selectConstants,
       littleEndian,
       arch,
     };
   }
   if (os === "darwin") {
     const B = require("./darwin.ts") as typeof darwinBinding;
-    const T = require("./constants/darwin.ts") as typeof darwinTables;
     return {
       sys: B.darwinSys(arch),
       layout: B.darwinLayout,
       features: B.darwinFeatures,
-      consts: T.socketConstants,
-      errnos: T.errnoConstants,
-      selectConsts: T.selectConstants,
+      consts: B.socketConstants,
+      errnos: B.errnoConstants,
+      selectConsts: B.selectConstants,
       littleEndian,
       arch,
     };
   }
   if (os === "win32") {
     const B = require("./win32.ts") as typeof win32Binding;
-    const T = require("./constants/win32.ts") as typeof win32Tables;
     return {
       sys: B.win32Sys(),
       layout: B.win32Layout,
       features: B.win32Features,
-      consts: T.socketConstants,
-      errnos: T.errnoConstants,
-      selectConsts: T.selectConstants,
+      consts: B.socketConstants,
+      errnos: B.errnoConstants,
+      selectConsts: B.selectConstants,
       littleEndian,
       arch,
     };

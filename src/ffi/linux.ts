@@ -13,7 +13,6 @@ const F_SETFL = 4;
 const FD_CLOEXEC = 1;
 const O_NONBLOCK = 0o4000;
 
-/** Opens glibc; `libc.so` is a linker script, so the versioned name is the one that loads. */
 /** Opens glibc with the calls every socket program makes; `libc.so` is a linker script, so the versioned name is the one that loads. */
 function openLibc() {
   return dlopen("libc.so.6", {
@@ -284,3 +283,10 @@ export const linuxFeatures: Features = {
 
 /** Unused import guard for `Ptr` in declaration-only builds. */
 export type { Ptr };
+
+/** This OS's constant tables, handed over with its binding (`src/ffi/index.ts` loads one module per OS). */
+export {
+  errnoConstants,
+  selectConstants,
+  socketConstants,
+} from "./constants/linux.ts";

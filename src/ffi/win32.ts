@@ -756,3 +756,10 @@ export const win32Features: Features = {
   sockoptTimeoutMs: true,
   soReuseAddrSteals: true,
 };
+
+/** This OS's constant tables, handed over with its binding (`src/ffi/index.ts` loads one module per OS). */
+export {
+  errnoConstants,
+  selectConstants,
+  socketConstants,
+} from "./constants/win32.ts";

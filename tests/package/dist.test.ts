@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const ENTRIES = ["index", "select", "selectors", "errno", "ssl"] as const;
+const OS_BINDINGS = ["linux", "darwin", "win32"] as const;
 type Mod = Record<string, unknown>;
 
 let out: string;
@@ -59,14 +60,34 @@ describe("dist/ against src/", () => {
     });
 
   test("every file of dist/ loads (the modules loaded on first use and the other OSes' bindings too)", async () => {
-    const files = new Bun.Glob("**/*.js").scanSync({ cwd: out });
-    let n = 0;
-    for (const f of files) {
-      await import(join(out, f));
-      n++;
-    }
-    expect(n).toBeGreaterThan(20);
+    const files = [...new Bun.Glob("**/*.js").scanSync({ cwd: out })];
+    for (const f of files) await import(join(out, f));
+    for (const f of [
+      ...ENTRIES.map((e) => `${e}.js`),
+      ...OS_BINDINGS.map((os) => `ffi/${os}.js`),
+      "api/makefile.js",
+      "api/ssl.js",
+      "platform/resolve.js",
+    ])
+      expect(files).toContain(f);
   });
+
+  // src/ffi/index.ts requires one module per OS: each is one file that imports nothing but bun:ffi, with the
+  // OS's constant tables (as JSON) equal to src/'s.
+  for (const os of OS_BINDINGS)
+    test(`ffi/${os}.js: self-contained, with the same constant tables`, async () => {
+      const text = await Bun.file(join(out, "ffi", `${os}.js`)).text();
+      const imports = [
+        ...text.matchAll(/^import\b[^;]*?from "([^"]+)";$/gm),
+      ].map((m) => m[1]);
+      expect(imports).toEqual(["bun:ffi"]);
+      expect(text).not.toContain("require(");
+      const s = (await import(join(ROOT, "src/ffi", `${os}.ts`))) as Mod;
+      const d = (await import(join(out, "ffi", `${os}.js`))) as Mod;
+      for (const t of ["socketConstants", "errnoConstants", "selectConstants"])
+        expect(d[t]).toEqual(s[t]);
+      expect(Object.keys(d).sort()).toEqual(Object.keys(s).sort());
+    });
 
   test("one core for every entry: the classes re-exported by several entries are the same objects", () => {
     const i = dist.index!;
