@@ -6,7 +6,11 @@ import { describe, expect, test } from "bun:test";
 import * as errno from "../../src/errno.ts";
 import { plat } from "../../src/ffi/index.ts";
 import * as socket from "../../src/index.ts";
-import { selfTest } from "../../src/platform/selftest.ts";
+import {
+  errnoCheck,
+  importCheck,
+  selfTest,
+} from "../../src/platform/selftest.ts";
 import { lacks } from "../helpers/platform.ts";
 import { portOf, raises, sock, tcpPair } from "../helpers/sockets.ts";
 
@@ -19,6 +23,42 @@ describe("the start-up self-test", () => {
     expect(() => selfTest()).not.toThrow();
     // Linux: well under a millisecond warm; Wine's socket calls are ~40 times slower.
     expect((Bun.nanoseconds() - t0) / 1e6).toBeLessThan(WINSOCK ? 500 : 50);
+  });
+
+  test("the import runs it, except on Linux x86-64 (the errno check only) unless BUN_SOCKET_SELFTEST=1", () => {
+    const linuxX64 = plat.features.os === "linux" && plat.arch === "x64";
+    expect(importCheck).toBe(
+      linuxX64 && process.env.BUN_SOCKET_SELFTEST !== "1" ? "errno" : "full",
+    );
+    if (importCheck === "full") return;
+    const mod = new URL("../../src/platform/selftest.ts", import.meta.url)
+      .pathname;
+    const r = Bun.spawnSync({
+      cmd: [
+        process.execPath,
+        "-e",
+        `import { importCheck } from ${JSON.stringify(mod)}; console.log(importCheck);`,
+      ],
+      env: { ...process.env, BUN_SOCKET_SELFTEST: "1" },
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: 30_000,
+    });
+    expect(r.stderr.toString()).toBe("");
+    expect(r.stdout.toString().trim()).toBe("full");
+  });
+
+  test("the errno check passes, and fails with an error naming the platform when errno is lost", () => {
+    expect(() => errnoCheck()).not.toThrow();
+    const real = plat.sys.lastError;
+    plat.sys.lastError = () => 0;
+    try {
+      expect(() => errnoCheck()).toThrow(
+        `bun-socket: the ${plat.features.os}/${plat.arch} platform layer failed its start-up self-test: close(-1) returned 0`,
+      );
+    } finally {
+      plat.sys.lastError = real;
+    }
   });
 
   test("a binding that unpacks the sender's address wrong fails it", () => {
