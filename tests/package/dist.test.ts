@@ -78,7 +78,9 @@ describe("dist/ against src/", () => {
     test(`ffi/${os}.js: self-contained, with the same constant tables`, async () => {
       const text = await Bun.file(join(out, "ffi", `${os}.js`)).text();
       const imports = [
-        ...text.matchAll(/^import\b[^;]*?from "([^"]+)";$/gm),
+        ...text.matchAll(
+          /(?:^|[;\n])\s*import\s*(?:[^;"]*?from\s*)?"([^"]+)"/g,
+        ),
       ].map((m) => m[1]);
       expect(imports).toEqual(["bun:ffi"]);
       expect(text).not.toContain("require(");
