@@ -16,6 +16,7 @@
  * same warm-up. Rounds alternate the two sides; the table shows each side's median, the ratio of medians
  * (ours / Python), the ratio of the best runs, and the measured side's CPU time per MiB or per connection during
  * the timed part only (clients report it themselves; servers: from /proc), which other load moves much less.
+ * Servers run on core 0 and clients on core 1 where `taskset` exists (both sides alike).
  * Targets: bulk >= 0.9x, handshakes >= 1.0x. Every process runs with a kill timer; servers are killed at the end.
  */
 import { spawn, spawnSync, type Subprocess } from "bun";
@@ -36,6 +37,12 @@ const SECS = num("secs", quick ? 1 : 2);
 const BYTES = MIB * 1024 * 1024;
 
 const BUN = process.execPath;
+// Servers on core 0, clients on core 1 (where taskset exists), for both sides alike: left to the scheduler, the
+// pair's placement moved the rates by ±25% between runs of the same program.
+const TASKSET =
+  Bun.which("taskset") !== null && navigator.hardwareConcurrency >= 2;
+const pin = (core: 0 | 1, cmd: string[]): string[] =>
+  TASKSET ? ["taskset", "-c", String(core), ...cmd] : cmd;
 const PY = "python3";
 const IMPL_TS = join(ROOT, "bench/tls/impl.ts");
 const IMPL_PY = join(ROOT, "bench/tls/impl.py");
@@ -138,7 +145,12 @@ async function startImplServer(
           "--bytes",
           String(BYTES),
         ];
-  const p = spawn({ cmd, stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  const p = spawn({
+    cmd: pin(0, cmd),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   servers.push(p);
   const port = await readyPort(p);
   pidOf.set(port, p.pid);
@@ -159,7 +171,7 @@ function freePort(): number {
 async function startSServer(args: string[]): Promise<number> {
   const port = freePort();
   const p = spawn({
-    cmd: [
+    cmd: pin(0, [
       "openssl",
       "s_server",
       "-accept",
@@ -170,7 +182,7 @@ async function startSServer(args: string[]): Promise<number> {
       KEY,
       "-quiet",
       ...args,
-    ],
+    ]),
     cwd: dir,
     stdin: "ignore",
     stdout: "ignore",
@@ -204,7 +216,7 @@ type Sample = [rate: number, units: number, cpuMs: number | null];
 
 function runClient(cmd: string[]): Sample {
   const r = spawnSync({
-    cmd,
+    cmd: pin(1, cmd),
     stdout: "pipe",
     stderr: "pipe",
     timeout: 120_000,
@@ -227,7 +239,7 @@ const theirs = (...a: string[]) =>
 
 function sTime(port: number): Sample {
   const r = spawnSync({
-    cmd: [
+    cmd: pin(1, [
       "openssl",
       "s_time",
       "-connect",
@@ -235,7 +247,7 @@ function sTime(port: number): Sample {
       "-new",
       "-time",
       String(SECS),
-    ],
+    ]),
     stdout: "pipe",
     stderr: "pipe",
     timeout: (SECS + 30) * 1000,
@@ -358,7 +370,7 @@ const median = (xs: number[]) => {
 };
 
 console.log(
-  `TLS bench: bun-socket/ssl vs CPython ssl, ${MIB} MiB per bulk run, ${SECS} s per handshake run, ${ROUNDS} round(s)`,
+  `TLS bench: bun-socket/ssl vs CPython ssl, ${MIB} MiB per bulk run, ${SECS} s per handshake run, ${ROUNDS} round(s), ${TASKSET ? "servers on core 0, clients on core 1" : "not pinned (no taskset or one core)"}`,
 );
 console.log(
   `bun ${Bun.version}; ${spawnSync({

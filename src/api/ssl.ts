@@ -33,6 +33,8 @@ import {
   X509_V_FLAG_PARTIAL_CHAIN,
   X509_V_FLAG_TRUSTED_FIRST,
   X509_V_FLAG_X509_STRICT,
+  SSL_MODE_AUTO_RETRY,
+  SSL_MODE_RELEASE_BUFFERS,
 } from "../ffi/openssl.ts";
 import * as T from "../platform/tls.ts";
 import {
@@ -574,6 +576,8 @@ export class SSLContextType {
       T.errClear();
       throw new SSLError("No cipher can be selected.");
     }
+    // As CPython's contexts (mode 0x14 there): buffers released when empty (bpo-25672), reads retried.
+    T.ctxSetMode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_AUTO_RETRY);
     // bpo-43998: TLS 1.2 is the floor.
     if (T.ctxSetProtoVersion(ctx, "min", TLS1_2_VERSION) !== 1)
       throw sslErrorFromQueue();

@@ -399,6 +399,8 @@ export const BIO_CTRL_INFO = 3;
 export const SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 2;
 /** C `SSL_MODE_AUTO_RETRY`. */
 export const SSL_MODE_AUTO_RETRY = 4;
+/** C `SSL_MODE_RELEASE_BUFFERS`: free a connection's read/write buffers whenever they are empty. */
+export const SSL_MODE_RELEASE_BUFFERS = 0x10;
 
 /** `SSL_OP_*` (uint64_t bits in 3.x; every one used here is below 2^32). */
 export const SSL_OP = {

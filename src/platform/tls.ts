@@ -179,9 +179,9 @@ export function ctxSetOptions(ctx: Handle, bits: number): number {
 export function ctxClearOptions(ctx: Handle, bits: number): number {
   return Number(S.SSL_CTX_clear_options(asPtr(ctx), bits));
 }
-/** `SSL_CTX_set_mode` (a `SSL_CTX_ctrl(SSL_CTRL_MODE)` macro). */
-export function ctxSetMode(ctx: Handle, mode: number): void {
-  S.SSL_CTX_ctrl(asPtr(ctx), SSL_CTRL_MODE, mode, null);
+/** `SSL_CTX_set_mode` (a `SSL_CTX_ctrl(SSL_CTRL_MODE)` macro): adds `mode` bits, returns the mode now set. */
+export function ctxSetMode(ctx: Handle, mode: number): number {
+  return Number(S.SSL_CTX_ctrl(asPtr(ctx), SSL_CTRL_MODE, mode, null));
 }
 /** `SSL_CTX_set_min_proto_version` / `..._max_...` (ctrl macros): 1 ok, 0 unsupported. */
 export function ctxSetProtoVersion(

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import * as errno from "../../src/errno.ts";
 import * as socket from "../../src/index.ts";
+import * as T from "../../src/platform/tls.ts";
 import * as ssl from "../../src/ssl.ts";
 import { python } from "../helpers/peer.ts";
 import {
@@ -62,6 +63,26 @@ print(json.dumps(facts(ssl.SSLContext(ssl.${name}))))`);
       expect(contextFacts(new ssl.SSLContext(proto))).toEqual(py as never);
     });
   }
+
+  // Linux: Python's ssl and ours load the same libssl.so.3.
+  test.skipIf(process.platform !== "linux" || !SAME_OPENSSL)(
+    "OpenSSL mode: AUTO_RETRY | RELEASE_BUFFERS (0x14), read from CPython's own SSL_CTX",
+    () => {
+      // CPython's context object holds its `SSL_CTX *` right after the object header.
+      const py = python<number>(`import ssl, json, ctypes
+ctx = ssl.create_default_context()
+p = ctypes.c_void_p.from_address(id(ctx) + object.__basicsize__).value
+lib = ctypes.CDLL("libssl.so.3")
+lib.SSL_CTX_ctrl.restype = ctypes.c_long
+lib.SSL_CTX_ctrl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+print(json.dumps(lib.SSL_CTX_ctrl(p, 33, 0, None)))`);
+      expect(py).toBe(0x14);
+      for (const proto of [ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER]) {
+        const ctx = new ssl.SSLContext(proto);
+        expect(T.ctxSetMode(ctx._handle, 0)).toBe(py);
+      }
+    },
+  );
 
   test("create_default_context(): CPython's settings (3.13 adds VERIFY_X509_PARTIAL_CHAIN | VERIFY_X509_STRICT)", () => {
     const c = certs();
