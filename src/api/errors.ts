@@ -116,7 +116,11 @@ Object.defineProperty(OSError.prototype, "name", {
   configurable: true,
 });
 
-function named<T extends abstract new (...a: never[]) => unknown>(
+/**
+ * Sets `cls.prototype.name` (what `String(err)` and stack traces print, `"Error"` otherwise). The class's own
+ * `name` is its declaration's, in src/ and in dist/ (scripts/build.ts restores the bundler's renames in the text).
+ */
+export function named<T extends abstract new (...a: never[]) => unknown>(
   cls: T,
   name: string,
 ): T {
@@ -125,7 +129,6 @@ function named<T extends abstract new (...a: never[]) => unknown>(
     writable: true,
     configurable: true,
   });
-  Object.defineProperty(cls, "name", { value: name });
   return cls;
 }
 

@@ -21,7 +21,7 @@ import {
   X509_V_ERR_IP_ADDRESS_MISMATCH,
 } from "../ffi/openssl.ts";
 import * as T from "../platform/tls.ts";
-import { fromErrno, OSError } from "./errors.ts";
+import { fromErrno, named, OSError } from "./errors.ts";
 
 /** `ssl.SSL_ERROR_SSL` (`SSLErrorNumber`): a failure in the TLS library; the `errno` of most SSLErrors. */
 export const PY_SSL_ERROR_SSL = 1;
@@ -191,15 +191,6 @@ named(SSLCertVerificationError, "SSLCertVerificationError");
 /** Python's `ssl.CertificateError`: an alias of {@link SSLCertVerificationError} (3.7+). */
 export const CertificateError: typeof SSLCertVerificationError =
   SSLCertVerificationError;
-
-function named(cls: abstract new (...a: never[]) => unknown, name: string) {
-  Object.defineProperty(cls.prototype, "name", {
-    value: name,
-    writable: true,
-    configurable: true,
-  });
-  Object.defineProperty(cls, "name", { value: name });
-}
 
 type SSLErrorClass = new (...args: unknown[]) => SSLError;
 
