@@ -14,6 +14,34 @@ import time
 CHUNK = 65536
 
 
+def drain(s, buf):
+    """Reads s to EOF into buf; the byte count (warm-up and timed part run the same code, as impl.ts)."""
+    n = 0
+    while True:
+        k = s.recv_into(buf)
+        if not k:
+            return n
+        n += k
+
+
+def pump(s, chunk, total):
+    """Sends total bytes of chunk (repeated) on s."""
+    sent = 0
+    while sent < total:
+        k = min(CHUNK, total - sent)
+        s.sendall(chunk if k == CHUNK else chunk[:k])
+        sent += k
+
+
+def handshakes(connect, end, limit):
+    """New TCP connections with a full handshake, closed, until end (perf_counter) or limit; the count."""
+    ops = 0
+    while ops < limit and time.perf_counter() < end:
+        connect().close()
+        ops += 1
+    return ops
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("role")
@@ -28,7 +56,16 @@ def main() -> None:
     p.add_argument("--warmup-http", default="")
     p.add_argument("--warmup-bytes", type=int, default=0)
     p.add_argument("--warmup-ops", type=int, default=0)
+    p.add_argument("--warmup-secs", type=float, default=0.0)
     a = p.parse_args()
+    warm_until = time.perf_counter() + a.warmup_secs
+    warm_runs = [0]
+
+    def warm_again():
+        """The warm-up work runs once, then again until --warmup-secs have passed (as impl.ts)."""
+        warm_runs[0] += 1
+        return warm_runs[0] == 1 or time.perf_counter() < warm_until
+
     if a.role == "client":
         ctx = ssl.create_default_context(cafile=a.cafile)
 
@@ -37,44 +74,33 @@ def main() -> None:
             return ctx.wrap_socket(s, server_hostname="localhost")
 
         if a.mode == "download":
-            if a.warmup_http:
+            buf = bytearray(CHUNK)
+            while (a.warmup_http or a.warmup_secs > 0) and warm_again():
                 w = connect()
-                w.sendall(f"GET {a.warmup_http} HTTP/1.0\r\n\r\n".encode())
-                b = bytearray(CHUNK)
-                while w.recv_into(b):
-                    pass
+                if a.warmup_http:
+                    w.sendall(f"GET {a.warmup_http} HTTP/1.0\r\n\r\n".encode())
+                drain(w, buf)
                 w.close()
             s = connect()
             if a.http:
                 s.sendall(f"GET {a.http} HTTP/1.0\r\n\r\n".encode())
-            buf = bytearray(CHUNK)
-            n = 0
             c0 = time.process_time()
             t0 = time.perf_counter()
-            while True:
-                k = s.recv_into(buf)
-                if not k:
-                    break
-                n += k
+            n = drain(s, buf)
             secs = time.perf_counter() - t0
             cpu = time.process_time() - c0
             s.close()
             print(json.dumps({"bytes": n, "secs": secs, "rate": n / secs, "cpu": cpu}))
         elif a.mode == "upload":
             chunk = b"b" * CHUNK
-            if a.warmup_bytes:
+            while a.warmup_bytes and warm_again():
                 w = connect()
-                for _ in range(0, a.warmup_bytes, CHUNK):
-                    w.sendall(chunk)
+                pump(w, chunk, a.warmup_bytes)
                 w.close()
             s = connect()
             c0 = time.process_time()
             t0 = time.perf_counter()
-            sent = 0
-            while sent < a.bytes:
-                k = min(CHUNK, a.bytes - sent)
-                s.sendall(chunk if k == CHUNK else chunk[:k])
-                sent += k
+            pump(s, chunk, a.bytes)
             ack = s.recv(64).decode()
             secs = time.perf_counter() - t0
             cpu = time.process_time() - c0
@@ -82,15 +108,11 @@ def main() -> None:
             assert int(ack) == a.bytes, ack
             print(json.dumps({"bytes": a.bytes, "secs": secs, "rate": a.bytes / secs, "cpu": cpu}))
         elif a.mode == "handshakes":
-            for _ in range(a.warmup_ops):
-                connect().close()
-            ops = 0
+            while a.warmup_ops and warm_again():
+                handshakes(connect, float("inf"), a.warmup_ops)
             c0 = time.process_time()
             t0 = time.perf_counter()
-            end = t0 + a.secs
-            while time.perf_counter() < end:
-                connect().close()
-                ops += 1
+            ops = handshakes(connect, t0 + a.secs, float("inf"))
             dt = time.perf_counter() - t0
             cpu = time.process_time() - c0
             print(json.dumps({"ops": ops, "secs": dt, "rate": ops / dt, "cpu": cpu}))

@@ -6,8 +6,10 @@
  *   bun bench/tls/impl.ts client handshakes --port P --secs S --cafile F       new TCP + full handshake + close, repeatedly
  *   bun bench/tls/impl.ts server sink|source|handshake --cert C --key K [--bytes N]   prints READY <port>, serves forever
  *
- * `--warmup` runs the same work untimed first (clients): `--warmup-http PATH` for download, `--warmup-bytes N` for
- * upload, `--warmup-ops N` for handshakes, so JIT compilation is not part of the timed run (both sides get it).
+ * The clients can run the same work untimed first: `--warmup-http PATH` for download (or, with `--warmup-secs`
+ * alone, the same download as the timed part), `--warmup-bytes N` for upload, `--warmup-ops N` for handshakes,
+ * repeated until `--warmup-secs S` have passed (default 0: once), so JIT compilation is not part of the timed
+ * run (both sides get it; the warm-up and the timed part run the same functions).
  *
  * Rates: bytes per second for bulk runs (timed from the end of the handshake), operations per second otherwise.
  * `cpu`: seconds of this process's CPU time (all threads, user + system) during the timed part only.
@@ -42,51 +44,79 @@ function connect(ctx: ssl.SSLContext, port: number): ssl.SSLSocket {
   return ctx.wrap_socket(s, { server_hostname: "localhost" });
 }
 
+/** Reads `s` to EOF into `buf`; the byte count. The warm-up and the timed part both run it (JIT). */
+function drain(s: ssl.SSLSocket, buf: Uint8Array): number {
+  let n = 0;
+  for (;;) {
+    const k = s.recv_into(buf);
+    if (k === 0) return n;
+    n += k;
+  }
+}
+/** Sends `total` bytes of `chunk` (repeated) on `s`. */
+function pump(s: ssl.SSLSocket, chunk: Buffer, total: number): void {
+  for (let sent = 0; sent < total; sent += CHUNK)
+    s.sendall(sent + CHUNK <= total ? chunk : chunk.subarray(0, total - sent));
+}
+/** New TCP connections with a full handshake, closed, until `end` (performance.now()) or `max`; the count. */
+function handshakes(
+  ctx: ssl.SSLContext,
+  port: number,
+  end: number,
+  max: number,
+): number {
+  let ops = 0;
+  while (ops < max && performance.now() < end) {
+    connect(ctx, port).close();
+    ops++;
+  }
+  return ops;
+}
+
 if (role === "client") {
   const ctx = clientCtx();
   const port = Number(opt("port"));
   const warmHttp = opt("warmup-http", "");
   const warmBytes = Number(opt("warmup-bytes", "0"));
   const warmOps = Number(opt("warmup-ops", "0"));
+  const warmUntil = performance.now() + Number(opt("warmup-secs", "0")) * 1000;
+  /** Whether to run the warm-up work (again): the first time, then until --warmup-secs have passed. */
+  let warmRuns = 0;
+  /** Bytes or handshakes done in the warm-up (the server rows count the server's CPU over both parts). */
+  let warm = 0;
+  const warmAgain = (): boolean =>
+    warmRuns++ === 0 || performance.now() < warmUntil;
   if (mode === "download") {
-    if (warmHttp) {
+    const buf = new Uint8Array(new ArrayBuffer(CHUNK));
+    while ((warmHttp || warmUntil > performance.now()) && warmAgain()) {
       const w = connect(ctx, port);
-      w.sendall(`GET ${warmHttp} HTTP/1.0\r\n\r\n`);
-      const b = new Uint8Array(new ArrayBuffer(CHUNK));
-      while (w.recv_into(b) > 0);
+      if (warmHttp) w.sendall(`GET ${warmHttp} HTTP/1.0\r\n\r\n`);
+      warm += drain(w, buf);
       w.close();
     }
     const s = connect(ctx, port);
     const path = opt("http", "");
     if (path) s.sendall(`GET ${path} HTTP/1.0\r\n\r\n`);
-    const buf = new Uint8Array(new ArrayBuffer(CHUNK));
-    let n = 0;
     const c0 = cpuNow();
     const t0 = performance.now();
-    for (;;) {
-      const k = s.recv_into(buf);
-      if (k === 0) break;
-      n += k;
-    }
+    const n = drain(s, buf);
     const secs = (performance.now() - t0) / 1000;
     const cpu = cpuNow() - c0;
     s.close();
-    console.log(JSON.stringify({ bytes: n, secs, rate: n / secs, cpu }));
+    console.log(JSON.stringify({ bytes: n, secs, rate: n / secs, cpu, warm }));
   } else if (mode === "upload") {
     const total = Number(opt("bytes"));
     const chunk = Buffer.from(new ArrayBuffer(CHUNK)).fill(0x62);
-    if (warmBytes > 0) {
+    while (warmBytes > 0 && warmAgain()) {
       const w = connect(ctx, port);
-      for (let sent = 0; sent < warmBytes; sent += CHUNK) w.sendall(chunk);
+      pump(w, chunk, warmBytes);
+      warm += warmBytes;
       w.close(); // the sink sees an EOF before its byte count and drops the connection
     }
     const s = connect(ctx, port);
     const c0 = cpuNow();
     const t0 = performance.now();
-    for (let sent = 0; sent < total; sent += CHUNK)
-      s.sendall(
-        sent + CHUNK <= total ? chunk : chunk.subarray(0, total - sent),
-      );
+    pump(s, chunk, total);
     const ack = s.recv(64).toString();
     const secs = (performance.now() - t0) / 1000;
     const cpu = cpuNow() - c0;
@@ -94,22 +124,17 @@ if (role === "client") {
     if (Number(ack) !== total)
       throw new Error(`sink counted ${ack}, sent ${total}`);
     console.log(
-      JSON.stringify({ bytes: total, secs, rate: total / secs, cpu }),
+      JSON.stringify({ bytes: total, secs, rate: total / secs, cpu, warm }),
     );
   } else if (mode === "handshakes") {
     const secs = Number(opt("secs"));
-    for (let i = 0; i < warmOps; i++) connect(ctx, port).close();
-    let ops = 0;
+    while (warmOps > 0 && warmAgain()) handshakes(ctx, port, Infinity, warmOps);
     const c0 = cpuNow();
     const t0 = performance.now();
-    const end = t0 + secs * 1000;
-    while (performance.now() < end) {
-      connect(ctx, port).close();
-      ops++;
-    }
+    const ops = handshakes(ctx, port, t0 + secs * 1000, Infinity);
     const dt = (performance.now() - t0) / 1000;
     const cpu = cpuNow() - c0;
-    console.log(JSON.stringify({ ops, secs: dt, rate: ops / dt, cpu }));
+    console.log(JSON.stringify({ ops, secs: dt, rate: ops / dt, cpu, warm }));
   } else throw new Error(`unknown client mode ${mode}`);
 } else if (role === "server") {
   const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);

@@ -1,7 +1,9 @@
 /**
  * TLS benchmark: bun-socket/ssl against CPython's `ssl` (same machine, same OpenSSL, same run, loopback).
  *
- *   bun bench/tls/run.ts [--rounds N] [--mib N] [--secs S] [--quick]
+ *   bun bench/tls/run.ts [--rounds N] [--mib N] [--secs S] [--quick] [--out DIR]
+ *
+ * Prints the table and writes it to DIR/tls.md (default bench/results/; `npm run bench:tls`).
  *
  * Rows (each side is its own process: bench/tls/impl.ts for bun-socket, bench/tls/impl.py for CPython):
  *   client download   our client vs Python's, reading N MiB from `openssl s_server -WWW`
@@ -11,17 +13,25 @@
  *   server receive    our server vs Python's receiving N MiB, sent by the same client (bun-socket's)
  *   client handshakes our client vs Python's: new TCP connection + full handshake + close, against `s_server`
  *   server handshakes our server vs Python's, driven by `openssl s_time -new`
- * Each client process first does the same work untimed (64 MiB, or 500 handshakes: enough for Bun's JIT to finish
- * tiering up, which 16 MiB / 30 handshakes were not), so Bun's JIT warm-up is not timed; Python's client gets the
- * same warm-up. Rounds alternate the two sides; the table shows each side's median, the ratio of medians
- * (ours / Python), the ratio of the best runs, and the measured side's CPU time per MiB or per connection during
- * the timed part only (clients report it themselves; servers: from /proc), which other load moves much less.
+ * Each client process first does the same work untimed for at least 1 s (64 MiB transfers or 100 handshakes,
+ * repeated; one 64 MiB transfer left the JIT's FTL tier-ups of the read path inside the timed part), so Bun's JIT
+ * warm-up is not timed; Python's client gets the same warm-up. The long-lived servers get one untimed run per side
+ * before the rounds. Rounds alternate the two sides; the table shows each side's median, the ratio of medians
+ * (ours / Python), the median of per-round ratios, the ratio of the best runs, and the measured side's CPU time
+ * per MiB or per connection during the timed part only (clients report it themselves; servers: from /proc),
+ * which other load moves much less.
  * Servers run on core 0 and clients on core 1 where `taskset` exists (both sides alike).
  * Targets: bulk >= 0.9x, handshakes >= 1.0x. Every process runs with a kill timer; servers are killed at the end.
  */
 import { spawn, spawnSync, type Subprocess } from "bun";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -31,10 +41,14 @@ const num = (name: string, dflt: number): number => {
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
 const quick = argv.includes("--quick");
-const ROUNDS = num("rounds", quick ? 1 : 5);
+const ROUNDS = num("rounds", quick ? 1 : 7);
 const MIB = num("mib", quick ? 64 : 200);
 const SECS = num("secs", quick ? 1 : 2);
 const BYTES = MIB * 1024 * 1024;
+const outAt = argv.indexOf("--out");
+const OUT =
+  outAt >= 0 ? resolve(argv[outAt + 1]!) : join(ROOT, "bench/results");
+const LOAD_AT_START = loadavg();
 
 const BUN = process.execPath;
 // Servers on core 0, clients on core 1 (where taskset exists), for both sides alike: left to the scheduler, the
@@ -69,14 +83,16 @@ const CA = join(dir, "ca.pem");
 const CERT = join(dir, "server.pem");
 const KEY = join(dir, "server.key");
 writeFileSync(join(dir, "big.bin"), Buffer.alloc(BYTES, 0x61));
-// Untimed warm-up inside each client process (JIT for Bun, caches for both): 64 MiB or 500 handshakes. With
-// 16 MiB / 30 handshakes most of Bun's optimizing (DFG) compiles still ran inside the timed part
-// (BUN_JSC_reportCompileTimes=1: 108 of 135 for handshakes).
+// Untimed warm-up inside each client process (JIT for Bun, caches for both): 64 MiB downloads or uploads, or
+// 100 handshakes, repeated for at least WARM_SECS. BUN_JSC_reportCompileTimes=1 on the download client: with one
+// 64 MiB warm-up, 8 compiles (34 ms, FTL tier-ups of recv_into/drive/readInto) still ran inside the timed part;
+// with 1 s, none of the library's.
+const WARM_SECS = ["--warmup-secs", "1"];
 const WARM_BYTES = 64 * 1024 * 1024;
 writeFileSync(join(dir, "warm.bin"), Buffer.alloc(WARM_BYTES, 0x61));
-const WARM_DL = ["--warmup-http", "/warm.bin"];
-const WARM_UP = ["--warmup-bytes", String(WARM_BYTES)];
-const WARM_HS = ["--warmup-ops", "500"];
+const WARM_DL = ["--warmup-http", "/warm.bin", ...WARM_SECS];
+const WARM_UP = ["--warmup-bytes", String(WARM_BYTES), ...WARM_SECS];
+const WARM_HS = ["--warmup-ops", "100", ...WARM_SECS];
 
 async function readyPort(
   p: Subprocess<"ignore", "pipe", "inherit">,
@@ -106,13 +122,20 @@ function cpuMsOf(pid: number): number | null {
     return null;
   }
 }
-/** Runs `f` and returns its rate with the server's CPU time during the run instead of the client's. */
+/**
+ * Runs `f` and returns its rate with the server's CPU time during the run instead of the client's: the server also
+ * served the client's warm-up, so its CPU time is counted over both parts (the units returned include the warm-up).
+ */
 function withServerCpu(port: number, f: () => Sample): Sample {
   const pid = pidOf.get(port)!;
   const a = cpuMsOf(pid);
-  const [rate, units] = f();
+  const [rate, units, , warmUnits] = f();
   const b = cpuMsOf(pid);
-  return [rate, units, a === null || b === null ? null : b - a];
+  return [
+    rate,
+    units + (warmUnits ?? 0),
+    a === null || b === null ? null : b - a,
+  ];
 }
 
 async function startImplServer(
@@ -212,7 +235,12 @@ async function startSServer(args: string[]): Promise<number> {
  * A measurement: the rate, the work done (MiB or connections), and the measured process's CPU time in ms during
  * the timed part (null where it is not known).
  */
-type Sample = [rate: number, units: number, cpuMs: number | null];
+type Sample = [
+  rate: number,
+  units: number,
+  cpuMs: number | null,
+  warmUnits?: number,
+];
 
 function runClient(cmd: string[]): Sample {
   const r = spawnSync({
@@ -229,8 +257,15 @@ function runClient(cmd: string[]): Sample {
     cpu: number;
     bytes?: number;
     ops?: number;
+    warm?: number;
   };
-  return [out.rate, out.ops ?? out.bytes! / 2 ** 20, out.cpu * 1000];
+  const perUnit = out.ops !== undefined ? 1 : 2 ** 20;
+  return [
+    out.rate,
+    (out.ops ?? out.bytes!) / perUnit,
+    out.cpu * 1000,
+    (out.warm ?? 0) / perUnit,
+  ];
 }
 const ours = (...a: string[]) =>
   runClient([BUN, IMPL_TS, "client", ...a, "--cafile", CA]);
@@ -263,6 +298,8 @@ interface Row {
   name: string;
   unit: "MiB/s" | "conn/s";
   target: number;
+  /** The measured side is a long-lived server: one untimed run per side first. */
+  server?: boolean;
   bun: () => Sample;
   python: () => Sample;
 }
@@ -282,52 +319,91 @@ const srv = {
     hs: await startImplServer("python", "handshake"),
   },
 };
-const MiB = ([r, units, cpu]: Sample): Sample => [r / 2 ** 20, units, cpu];
+const MiB = ([r, units, cpu, warm]: Sample): Sample => [
+  r / 2 ** 20,
+  units,
+  cpu,
+  warm,
+];
 const rows: Row[] = [
   {
     name: "client download (s_server -WWW)",
     unit: "MiB/s",
     target: 0.9,
     bun: () =>
-      MiB(ours("download", "--port", String(httpPort), "--http", "/big.bin")),
+      MiB(
+        ours(
+          "download",
+          "--port",
+          `${httpPort}`,
+          "--http",
+          "/big.bin",
+          ...WARM_DL,
+        ),
+      ),
     python: () =>
-      MiB(theirs("download", "--port", String(httpPort), "--http", "/big.bin")),
+      MiB(
+        theirs(
+          "download",
+          "--port",
+          `${httpPort}`,
+          "--http",
+          "/big.bin",
+          ...WARM_DL,
+        ),
+      ),
   },
   {
     name: "client upload (to one sink)",
     unit: "MiB/s",
     target: 0.9,
     bun: () =>
-      MiB(ours("upload", "--port", String(sink), "--bytes", String(BYTES))),
+      MiB(
+        ours("upload", "--port", `${sink}`, "--bytes", `${BYTES}`, ...WARM_UP),
+      ),
     python: () =>
-      MiB(theirs("upload", "--port", String(sink), "--bytes", String(BYTES))),
+      MiB(
+        theirs(
+          "upload",
+          "--port",
+          `${sink}`,
+          "--bytes",
+          `${BYTES}`,
+          ...WARM_UP,
+        ),
+      ),
   },
+  // The server rows: the same bun-socket client drives both servers, warmed up the same way (its warm-up
+  // transfers go to the server measured, which is long-lived: one untimed run per side precedes the rounds).
   {
     name: "server send (read by one client)",
     unit: "MiB/s",
     target: 0.9,
+    server: true,
     bun: () =>
       withServerCpu(srv.bun.source, () =>
-        MiB(ours("download", "--port", String(srv.bun.source))),
+        MiB(ours("download", "--port", `${srv.bun.source}`, ...WARM_SECS)),
       ),
     python: () =>
       withServerCpu(srv.python.source, () =>
-        MiB(ours("download", "--port", String(srv.python.source))),
+        MiB(ours("download", "--port", `${srv.python.source}`, ...WARM_SECS)),
       ),
   },
   {
     name: "server receive (sent by one client)",
     unit: "MiB/s",
     target: 0.9,
+    server: true,
     bun: () =>
       withServerCpu(srv.bun.sink, () =>
         MiB(
           ours(
             "upload",
             "--port",
-            String(srv.bun.sink),
+            `${srv.bun.sink}`,
             "--bytes",
-            String(BYTES),
+            `${BYTES}`,
+            ...WARM_UP,
           ),
         ),
       ),
@@ -337,9 +413,10 @@ const rows: Row[] = [
           ours(
             "upload",
             "--port",
-            String(srv.python.sink),
+            `${srv.python.sink}`,
             "--bytes",
-            String(BYTES),
+            `${BYTES}`,
+            ...WARM_UP,
           ),
         ),
       ),
@@ -349,14 +426,29 @@ const rows: Row[] = [
     unit: "conn/s",
     target: 1.0,
     bun: () =>
-      ours("handshakes", "--port", String(hsPort), "--secs", String(SECS)),
+      ours(
+        "handshakes",
+        "--port",
+        `${hsPort}`,
+        "--secs",
+        `${SECS}`,
+        ...WARM_HS,
+      ),
     python: () =>
-      theirs("handshakes", "--port", String(hsPort), "--secs", String(SECS)),
+      theirs(
+        "handshakes",
+        "--port",
+        `${hsPort}`,
+        "--secs",
+        `${SECS}`,
+        ...WARM_HS,
+      ),
   },
   {
     name: "server handshakes (s_time -new)",
     unit: "conn/s",
     target: 1.0,
+    server: true,
     bun: () => withServerCpu(srv.bun.hs, () => sTime(srv.bun.hs)),
     python: () => withServerCpu(srv.python.hs, () => sTime(srv.python.hs)),
   },
@@ -390,6 +482,11 @@ const results: { row: Row; bun: Sample[]; python: Sample[] }[] = rows.map(
     python: [],
   }),
 );
+for (const res of results)
+  if (res.row.server) {
+    res.row.bun();
+    res.row.python();
+  }
 for (let r = 0; r < ROUNDS; r++) {
   for (const res of results) {
     // Alternate which side goes first, so drift in the machine's state does not favour one.
@@ -401,14 +498,24 @@ for (let r = 0; r < ROUNDS; r++) {
 
 let ok = true;
 const pad = (s: string, n: number) => s.padEnd(n);
-console.log(
-  `\n${pad("row", 36)} ${pad("bun-socket", 24)} ${pad("CPython", 24)} ${pad("ratio", 7)} ${pad("best/best", 10)} ${pad("target", 13)} CPU ms per MiB or conn, timed part (bun / CPython)`,
-);
+const header = [
+  "row",
+  "bun-socket",
+  "CPython",
+  "ratio",
+  "paired",
+  "best/best",
+  "target",
+  "CPU ms per MiB or conn (bun / CPython)",
+];
+const table: string[][] = [];
 for (const { row, bun, python } of results) {
   const rates = (xs: Sample[]) => xs.map((x) => x[0]);
   const b = median(rates(bun));
   const p = median(rates(python));
   const ratio = b / p;
+  // Each round ran both sides back to back: the median of those per-round ratios is less moved by drift.
+  const paired = median(bun.map((x, i) => x[0] / python[i]![0]));
   const best = Math.max(...rates(bun)) / Math.max(...rates(python));
   const pass = ratio >= row.target;
   ok &&= pass;
@@ -418,14 +525,77 @@ for (const { row, bun, python } of results) {
     xs.some((x) => x[2] === null)
       ? "-"
       : median(xs.map((x) => x[2]! / x[1])).toFixed(3);
-  console.log(
-    `${pad(row.name, 36)} ${pad(fmt(bun, b), 24)} ${pad(fmt(python, p), 24)} ${pad(ratio.toFixed(2) + "x", 7)} ${pad(best.toFixed(2) + "x", 10)} ${pad(`>= ${row.target.toFixed(1)}x ${pass ? "ok" : "LOW"}`, 13)} ${cpu(bun)} / ${cpu(python)}`,
-  );
+  table.push([
+    row.name,
+    fmt(bun, b),
+    fmt(python, p),
+    `${ratio.toFixed(2)}x`,
+    `${paired.toFixed(2)}x`,
+    `${best.toFixed(2)}x`,
+    `>= ${row.target.toFixed(1)}x ${pass ? "ok" : "LOW"}`,
+    `${cpu(bun)} / ${cpu(python)}`,
+  ]);
 }
-console.log(
-  "\nratio: of the medians over rounds (min-max in brackets); best/best: of the fastest runs. CPU: median per MiB\n" +
-    "or connection of the measured side's process during the timed part (clients: all threads, reported by the\n" +
-    "client; servers: from /proc in 10 ms ticks). Other load on the machine moves the rates a lot; CPU much less.",
-);
+const widths = [36, 24, 24, 7, 7, 10, 13, 0];
+for (const r of [header, ...table])
+  console.log(
+    r
+      .map((c, i) => pad(c, widths[i]!))
+      .join(" ")
+      .trimEnd(),
+  );
+const NOTE =
+  "ratio: of the medians over rounds (min-max in brackets); paired: median of the per-round ratios (both sides\n" +
+  "ran back to back in each round, in alternating order); best/best: of the fastest runs. The target is judged on\n" +
+  "the ratio of medians. CPU: median per MiB or connection of the measured side's process during the timed part\n" +
+  "(clients: all threads, reported by the client; servers: from /proc in 10 ms ticks). Other load on the machine\n" +
+  "moves the rates a lot; CPU much less.";
+console.log(`\n${NOTE}`);
+
+// bench/results/tls.md: the same table, with the machine and versions.
+const firstLine = (cmd: string[]): string =>
+  spawnSync({ cmd, stdout: "pipe", stderr: "pipe" })
+    .stdout.toString()
+    .split("\n")[0]!
+    .trim();
+const cpuModel =
+  /^model name\s*:\s*(.*)$/m.exec(
+    (() => {
+      try {
+        return readFileSync("/proc/cpuinfo", "utf8");
+      } catch {
+        return "";
+      }
+    })(),
+  )?.[1] ??
+  cpus()[0]?.model ??
+  "?";
+const md = [
+  "# TLS: bun-socket/ssl against CPython's ssl",
+  "",
+  `\`bun bench/tls/run.ts\` (\`npm run bench:tls\`): ${MIB} MiB per bulk run, ${SECS} s per handshake run, ${ROUNDS} rounds; ${TASKSET ? "servers on core 0, clients on core 1" : "not pinned"}. Every process on loopback; certificates made by tests/tls/mkcerts.sh for the run.`,
+  "",
+  `| ${header.join(" | ")} |`,
+  `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+  ...table.map((r) => `| ${r.join(" | ")} |`),
+  "",
+  NOTE.replace(/\n/g, " "),
+  "",
+  "| Machine | |",
+  "|---|---|",
+  `| Date | ${new Date().toISOString()} |`,
+  `| CPU | ${cpuModel} (${cpus().length} logical CPUs) |`,
+  `| Load average at start / end (1/5/15 min) | ${LOAD_AT_START.map((x) => x.toFixed(2)).join(" ")} / ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")} |`,
+  `| Kernel | ${process.platform} ${release()} ${process.arch} |`,
+  `| bun | ${Bun.version} |`,
+  `| Python, OpenSSL | ${firstLine([PY, "-c", "import ssl,sys; print(sys.version.split()[0], ssl.OPENSSL_VERSION)"])} |`,
+  `| bun-socket commit | ${firstLine(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])} |`,
+  "",
+].join("\n");
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, "tls.md"), md);
+console.log(`\nWrote ${join(OUT, "tls.md")}`);
 cleanup();
 process.exit(ok ? 0 : 1);
