@@ -971,7 +971,10 @@ function machine(): [string, string][] {
     ["node", NODE ? firstLine([NODE, "--version"]) : "not found"],
     ["python", PYTHON ? firstLine([PYTHON, "--version"]) : "not found"],
     ["cc", CC ? firstLine([CC, "--version"]) : "not found"],
-    ["bun-socket commit", commit],
+    [
+      "bun-socket commit",
+      `${commit}${firstLine(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "bench", "scripts"]) ? " (with uncommitted changes in src/, bench/ or scripts/)" : ""}`,
+    ],
     [
       "Pinning",
       TASKSET

@@ -591,7 +591,7 @@ const md = [
   `| Kernel | ${process.platform} ${release()} ${process.arch} |`,
   `| bun | ${Bun.version} |`,
   `| Python, OpenSSL | ${firstLine([PY, "-c", "import ssl,sys; print(sys.version.split()[0], ssl.OPENSSL_VERSION)"])} |`,
-  `| bun-socket commit | ${firstLine(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])} |`,
+  `| bun-socket commit | ${firstLine(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])}${firstLine(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "bench"]) ? " (with uncommitted changes in src/ or bench/)" : ""} |`,
   "",
 ].join("\n");
 mkdirSync(OUT, { recursive: true });
