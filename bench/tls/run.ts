@@ -325,53 +325,40 @@ const MiB = ([r, units, cpu, warm]: Sample): Sample => [
   cpu,
   warm,
 ];
+/** A client row's two sides: our client and CPython's, with the same arguments. */
+const bothClients = (
+  conv: (x: Sample) => Sample,
+  args: string[],
+): Pick<Row, "bun" | "python"> => ({
+  bun: () => conv(ours(...args)),
+  python: () => conv(theirs(...args)),
+});
 const rows: Row[] = [
   {
     name: "client download (s_server -WWW)",
     unit: "MiB/s",
     target: 0.9,
-    bun: () =>
-      MiB(
-        ours(
-          "download",
-          "--port",
-          `${httpPort}`,
-          "--http",
-          "/big.bin",
-          ...WARM_DL,
-        ),
-      ),
-    python: () =>
-      MiB(
-        theirs(
-          "download",
-          "--port",
-          `${httpPort}`,
-          "--http",
-          "/big.bin",
-          ...WARM_DL,
-        ),
-      ),
+    ...bothClients(MiB, [
+      "download",
+      "--port",
+      `${httpPort}`,
+      "--http",
+      "/big.bin",
+      ...WARM_DL,
+    ]),
   },
   {
     name: "client upload (to one sink)",
     unit: "MiB/s",
     target: 0.9,
-    bun: () =>
-      MiB(
-        ours("upload", "--port", `${sink}`, "--bytes", `${BYTES}`, ...WARM_UP),
-      ),
-    python: () =>
-      MiB(
-        theirs(
-          "upload",
-          "--port",
-          `${sink}`,
-          "--bytes",
-          `${BYTES}`,
-          ...WARM_UP,
-        ),
-      ),
+    ...bothClients(MiB, [
+      "upload",
+      "--port",
+      `${sink}`,
+      "--bytes",
+      `${BYTES}`,
+      ...WARM_UP,
+    ]),
   },
   // The server rows: the same bun-socket client drives both servers, warmed up the same way (its warm-up
   // transfers go to the server measured, which is long-lived: one untimed run per side precedes the rounds).
@@ -425,24 +412,10 @@ const rows: Row[] = [
     name: "client handshakes (s_server)",
     unit: "conn/s",
     target: 1.0,
-    bun: () =>
-      ours(
-        "handshakes",
-        "--port",
-        `${hsPort}`,
-        "--secs",
-        `${SECS}`,
-        ...WARM_HS,
-      ),
-    python: () =>
-      theirs(
-        "handshakes",
-        "--port",
-        `${hsPort}`,
-        "--secs",
-        `${SECS}`,
-        ...WARM_HS,
-      ),
+    ...bothClients(
+      (x) => x,
+      ["handshakes", "--port", `${hsPort}`, "--secs", `${SECS}`, ...WARM_HS],
+    ),
   },
   {
     name: "server handshakes (s_time -new)",
