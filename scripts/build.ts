@@ -186,8 +186,6 @@ function sourceName(renamed: string): string | undefined {
     if (srcNames.has(renamed.slice(0, k))) return renamed.slice(0, k);
   return undefined;
 }
-const word = (w: string, flags = ""): RegExp =>
-  new RegExp(`(?<![\\w$])${w.replace(/\$/g, "\\$")}(?![\\w$])`, flags);
 
 /** Gives the renamed declarations of one output file their source names; returns the text and the count. */
 function restoreNames(
@@ -223,21 +221,33 @@ function restoreNames(
           `if (typeof ${x} === "function" && ${x}.name === "${x}") Object.defineProperty(${x}, "name", { value: "${n}", configurable: true });`,
         );
   }
-  // Export clauses first (their names stay the bundler's, for the files that import them), then the rest.
-  let out = text.replace(/\bexport\s*\{([^}]*)\}/g, (_all, list: string) => {
-    const specs = list.split(",").map((spec) => {
-      const [local, , exported] = spec.trim().split(/\s+/);
-      const n = local === undefined ? undefined : renames.get(local);
-      if (n === undefined) return spec.trim();
-      return `${n} as ${exported ?? local}`;
-    });
-    return `export{${specs.filter((x) => x !== "").join(",")}}`;
-  });
-  const [head, tail] = splitAtExports(out);
-  let body = head;
-  for (const [r, n] of renames)
-    body = body.replace(word(r, "g"), n.padEnd(r.length));
-  out = body + tail;
+  // One pass: export clauses keep the bundler's names for the files that import them (`OSError as OSError2`);
+  // everywhere else the renamed identifier becomes its source name, padded to the same length.
+  const esc = (x: string): string => x.replace(/\$/g, "\\$");
+  const clause = (list: string): string =>
+    `export{${list
+      .split(",")
+      .map((spec) => spec.trim())
+      .filter((spec) => spec !== "")
+      .map((spec) => {
+        const [local, , exported] = spec.split(/\s+/);
+        const n = renames.get(local!);
+        return n === undefined ? spec : `${n} as ${exported ?? local}`;
+      })
+      .join(",")}}`;
+  let out =
+    renames.size === 0
+      ? text
+      : text.replace(
+          new RegExp(
+            `\\bexport\\s*\\{([^}]*)\\}|(?<![\\w$])(?:${[...renames.keys()].map(esc).join("|")})(?![\\w$])`,
+            "g",
+          ),
+          (m, list: string | undefined) =>
+            list !== undefined
+              ? clause(list)
+              : renames.get(m)!.padEnd(m.length),
+        );
   if (fixes.length)
     // Before the debug id and source map comments, which stay the last lines.
     out = out.replace(
@@ -245,11 +255,6 @@ function restoreNames(
       (maps) => `\n// source names\n${fixes.join("\n")}\n${maps.trim()}\n`,
     );
   return [out, renames.size, fixes.length];
-}
-/** The file cut before its last export clause (the bundler writes one, after the code). */
-function splitAtExports(text: string): [string, string] {
-  const at = text.lastIndexOf("export{");
-  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at)];
 }
 let namesInText = 0;
 let namesAtRun = 0;
