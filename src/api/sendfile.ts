@@ -160,6 +160,14 @@ export function sendfileImpl(
     throw new ValueError(
       `offset must be a non-negative integer (got ${String(offset)})`,
     );
+  // As CPython's off_t converter above 2**63 - 1. DIFFERS FROM CPYTHON: offsets between 2**53 and 2**63 (past
+  // 8 PiB) are refused too, as a JavaScript number no longer holds them exactly (fuzzer-found: Node's RangeError).
+  if (offset > Number.MAX_SAFE_INTEGER)
+    throw new OverflowError(
+      offset > 2 ** 63 - 1
+        ? "Python int too large to convert to C long"
+        : "offset is greater than 2**53 - 1",
+    );
   const timeout = sock.gettimeout();
   const src = source(file);
   try {

@@ -285,6 +285,26 @@ describe("fallback: the read + send loop", () => {
     }
     await done();
   });
+
+  test("an offset past 2**63 - 1 is OverflowError as CPython's off_t converter; past 2**53 - 1 too (fuzzer-found)", async () => {
+    // CPython converts the offset in os.sendfile(), reached with a non-empty regular file (its interpreter).
+    const want = oracle<{ exc: string; msg: string }>(`
+a, b = socket.socketpair()
+a.sendfile(open(sys.executable, "rb"), 2**70)`);
+    const { s, done } = await sink();
+    const fd = openSync(dataFile(), "r");
+    try {
+      const e = raises(() => s.sendfile(fd, 2 ** 70));
+      expect(e).toBeInstanceOf(socket.OverflowError);
+      expect([e.constructor.name, e.message]).toEqual([want.exc, want.msg]);
+      const e2 = raises(() => s.sendfile(fd, 2 ** 60));
+      expect(e2).toBeInstanceOf(socket.OverflowError);
+      expect(e2.message).toBe("offset is greater than 2**53 - 1");
+    } finally {
+      closeSync(fd);
+    }
+    await done();
+  });
 });
 
 describe("socket modes and timeouts", () => {
