@@ -15,13 +15,7 @@
  * - Class names are the source's (error messages and reprs print them, as Python's do).
  * src/ stays the source of truth: tests run on it; `npm run build` (also run by `prepare`) makes dist/.
  */
-import {
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -34,21 +28,14 @@ const PUBLIC = ["index", "select", "selectors", "errno", "ssl"].map((n) =>
 );
 
 /** Every source file under src/. */
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory()
-      ? sources(p)
-      : p.endsWith(".ts")
-        ? [p]
-        : [];
-  });
-}
+const SOURCES = [
+  ...new Bun.Glob("**/*.ts").scanSync({ cwd: SRC, absolute: true }),
+];
 
 // The lazily required modules: every `require("./x.ts")` of a relative path in src/.
 const REQUIRE = /\brequire\(\s*"(\.{1,2}\/[^"]+\.ts)"\s*\)/g;
 const lazy = new Set<string>();
-for (const f of sources(SRC))
+for (const f of SOURCES)
   for (const m of readFileSync(f, "utf8")
     // comments can quote a require; only code counts
     .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")
@@ -171,7 +158,7 @@ const outputs = [...result.outputs, ...bindings.outputs].filter(
 const DECL =
   /\b(?:class|function\*?) ([A-Za-z_$][\w$]*\d)\s*(?:extends\b|[{(])/g;
 const srcNames = new Set(
-  sources(SRC).flatMap((f) =>
+  SOURCES.flatMap((f) =>
     [
       ...readFileSync(f, "utf8").matchAll(
         /\b(?:class|function\*?) ([A-Za-z_$][\w$]*)/g,
@@ -186,6 +173,9 @@ function sourceName(renamed: string): string | undefined {
     if (srcNames.has(renamed.slice(0, k))) return renamed.slice(0, k);
   return undefined;
 }
+
+/** `x` for use inside a RegExp (identifiers: only `$` needs escaping). */
+const esc = (x: string): string => x.replace(/\$/g, "\\$");
 
 /** Gives the renamed declarations of one output file their source names; returns the text and the count. */
 function restoreNames(
@@ -204,12 +194,12 @@ function restoreNames(
   );
   const used = (n: string): boolean =>
     new RegExp(
-      `(?<![\\w$.])${n.replace(/\$/g, "\\$")}(?![\\w$])|\\.\\.\\.${n.replace(/\$/g, "\\$")}(?![\\w$])`,
+      `(?<![\\w$.])${esc(n)}(?![\\w$])|\\.\\.\\.${esc(n)}(?![\\w$])`,
     ).test(code);
   const fixes: string[] = [];
   for (const [n, rs] of byName) {
     const r = rs[0]!;
-    const w = r.replace(/\$/g, "\\$");
+    const w = esc(r);
     const clean =
       rs.length === 1 &&
       !used(n) &&
@@ -223,7 +213,6 @@ function restoreNames(
   }
   // One pass: export clauses keep the bundler's names for the files that import them (`OSError as OSError2`);
   // everywhere else the renamed identifier becomes its source name, padded to the same length.
-  const esc = (x: string): string => x.replace(/\$/g, "\\$");
   const clause = (list: string): string =>
     `export{${list
       .split(",")
