@@ -22,15 +22,10 @@
  * Exit status: 0 when every run produced a result, 1 when some failed (they are listed in the report).
  */
 import { spawn, spawnSync, type Subprocess } from "bun";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  statSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
 import { join, resolve } from "node:path";
+import { commitDescription, cpuDescription, firstLine } from "./machine.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -937,28 +932,10 @@ function build(): void {
 // ---------------------------------------------------------------------------------------------
 // Machine information
 
-function firstLine(argv: string[]): string {
-  try {
-    const r = spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-    const t = (r.stdout.toString() + r.stderr.toString()).trim();
-    return t.split("\n")[0] ?? "?";
-  } catch {
-    return "not found";
-  }
-}
-
 function machine(): [string, string][] {
-  let cpu = "?";
-  try {
-    const info = readFileSync("/proc/cpuinfo", "utf8");
-    cpu = /^model name\s*:\s*(.*)$/m.exec(info)?.[1] ?? cpus()[0]?.model ?? "?";
-  } catch {
-    cpu = cpus()[0]?.model ?? "?";
-  }
-  const commit = firstLine(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]);
   return [
     ["Date", new Date().toISOString()],
-    ["CPU", `${cpu} (${cpus().length} logical CPUs)`],
+    ["CPU", cpuDescription()],
     [
       "Load average at start (1/5/15 min)",
       loadavg()
@@ -971,10 +948,7 @@ function machine(): [string, string][] {
     ["node", NODE ? firstLine([NODE, "--version"]) : "not found"],
     ["python", PYTHON ? firstLine([PYTHON, "--version"]) : "not found"],
     ["cc", CC ? firstLine([CC, "--version"]) : "not found"],
-    [
-      "bun-socket commit",
-      `${commit}${firstLine(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "bench", "scripts"]) ? " (with uncommitted changes in src/, bench/ or scripts/)" : ""}`,
-    ],
+    ["bun-socket commit", commitDescription(ROOT, ["src", "bench", "scripts"])],
     [
       "Pinning",
       TASKSET

@@ -31,8 +31,9 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, loadavg, release, tmpdir } from "node:os";
+import { loadavg, release, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { commitDescription, cpuDescription, firstLine } from "../machine.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const argv = process.argv.slice(2);
@@ -526,23 +527,6 @@ const NOTE =
 console.log(`\n${NOTE}`);
 
 // bench/results/tls.md: the same table, with the machine and versions.
-const firstLine = (cmd: string[]): string =>
-  spawnSync({ cmd, stdout: "pipe", stderr: "pipe" })
-    .stdout.toString()
-    .split("\n")[0]!
-    .trim();
-const cpuModel =
-  /^model name\s*:\s*(.*)$/m.exec(
-    (() => {
-      try {
-        return readFileSync("/proc/cpuinfo", "utf8");
-      } catch {
-        return "";
-      }
-    })(),
-  )?.[1] ??
-  cpus()[0]?.model ??
-  "?";
 const md = [
   "# TLS: bun-socket/ssl against CPython's ssl",
   "",
@@ -557,14 +541,14 @@ const md = [
   "| Machine | |",
   "|---|---|",
   `| Date | ${new Date().toISOString()} |`,
-  `| CPU | ${cpuModel} (${cpus().length} logical CPUs) |`,
+  `| CPU | ${cpuDescription()} |`,
   `| Load average at start / end (1/5/15 min) | ${LOAD_AT_START.map((x) => x.toFixed(2)).join(" ")} / ${loadavg()
     .map((x) => x.toFixed(2))
     .join(" ")} |`,
   `| Kernel | ${process.platform} ${release()} ${process.arch} |`,
   `| bun | ${Bun.version} |`,
   `| Python, OpenSSL | ${firstLine([PY, "-c", "import ssl,sys; print(sys.version.split()[0], ssl.OPENSSL_VERSION)"])} |`,
-  `| bun-socket commit | ${firstLine(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])}${firstLine(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "bench"]) ? " (with uncommitted changes in src/ or bench/)" : ""} |`,
+  `| bun-socket commit | ${commitDescription(ROOT, ["src", "bench"])} |`,
   "",
 ].join("\n");
 mkdirSync(OUT, { recursive: true });
