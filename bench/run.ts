@@ -13,9 +13,11 @@
  *   prints one JSON line (`{"ops","secs","rate"}` or `{"bytes","secs","rate"}`);
  * - with `taskset`, each configuration runs twice: client on core 0 and server on core 1 ("cores 0/1"),
  *   and both on core 0 ("core 0");
- * - rounds are interleaved: each round runs every row once, in a rotated order; the table gives the
- *   median over rounds, the min–max of the values, and the min–max of the per-round ratio to the
- *   C → C row of the same round and pinning;
+ * - rounds are interleaved: each round runs every row once, in a rotated order, and runs C → C again
+ *   between every two rows; a row's ratio to C in a round is its rate over the geometric mean of the two
+ *   C → C runs just before and just after it (the machine's speed drifts by tens of percent over
+ *   minutes, much less over seconds). The table gives the median over rounds of the values and of those
+ *   ratios, their min–max, and the best round over the best C → C run;
  * - every process runs under `timeout` (and a kill timer of ours), so nothing can hang the run.
  *
  * Writes `<out>/latest.md` and `<out>/latest.svg` (default `bench/results/`) and prints the ratio table.
@@ -365,7 +367,13 @@ interface Row {
 }
 
 function row(client: string, server: string, timeout?: number): Row {
-  const c = IMPLS[client]!.label + (timeout ? ` settimeout(${timeout})` : "");
+  const c =
+    IMPLS[client]!.label +
+    (!timeout
+      ? ""
+      : client === "c"
+        ? " poll() + call"
+        : ` settimeout(${timeout})`);
   const id = `${client}${timeout ? "-t" : ""}>${server}`;
   return {
     id,
@@ -379,7 +387,9 @@ function row(client: string, server: string, timeout?: number): Row {
 /** A–D layout: C server for every client, then the C client against every server, then bun-socket against each server. */
 function echoRows(timeoutRows: boolean): Row[] {
   const rows = [row("c", "c"), row("bs", "c")];
-  if (timeoutRows) rows.push(row("bs", "c", 5));
+  // C in timeout mode: O_NONBLOCK, poll() before each receive (bench/c/common.h, set_timeout): the floor of
+  // the system calls any implementation of settimeout() makes here.
+  if (timeoutRows) rows.push(row("bs", "c", 5), row("c", "c", 5));
   rows.push(row("ffi", "c"));
   rows.push(row("py", "c"));
   if (timeoutRows) rows.push(row("py", "c", 5));
@@ -425,13 +435,11 @@ const fmtRatio = (v: number): string =>
 // Running A–D
 
 interface Cell {
-  /** One value per successful round. */
+  /** One value per successful round (the C → C row: every reference run). */
   values: number[];
-  /** Per-round ratio to the C → C row of the same round and pinning. */
+  /** Per round, the value over the geometric mean of the C → C runs just before and after it. */
   ratios: number[];
   errors: string[];
-  /** round -> value, to pair with the reference. */
-  byRound: Map<number, number>;
 }
 
 interface TimedSection {
@@ -441,8 +449,8 @@ interface TimedSection {
   fmt: (v: number) => string;
   kind: Kind;
   rows: Row[];
-  /** Client arguments after the port. */
-  clientArgs(r: Row): string[];
+  /** Client arguments after the port; `ref`: for a C → C reference run between two rows. */
+  clientArgs(r: Row, ref: boolean): string[];
   serverArgs(): string[];
   clientLimit: number;
   cells: Map<string, Cell>; // `${row.id}|${pin.id}`
@@ -455,6 +463,9 @@ const failuresAt = (s: string): void => {
 
 function sectionsAtoD(): TimedSection[] {
   const t = String(opt.warmup);
+  // C has nothing to warm up: its reference runs between rows get a quarter of a second.
+  const w = (ref: boolean): string =>
+    ref ? String(Math.min(opt.warmup, 0.25)) : t;
   const d = String(opt.secs);
   const m = String(opt.msgSize);
   const timed = opt.warmup + opt.secs + 20;
@@ -466,7 +477,12 @@ function sectionsAtoD(): TimedSection[] {
       fmt: fmtRate,
       kind: "pp",
       rows: echoRows(true),
-      clientArgs: (r) => [m, t, d, ...(r.timeout ? [String(r.timeout)] : [])],
+      clientArgs: (r, ref) => [
+        m,
+        w(ref),
+        d,
+        ...(r.timeout ? [String(r.timeout)] : []),
+      ],
       serverArgs: () => [m],
       clientLimit: timed,
       cells: new Map(),
@@ -500,7 +516,7 @@ function sectionsAtoD(): TimedSection[] {
       fmt: fmtRate,
       kind: "conn",
       rows: echoRows(false),
-      clientArgs: () => [t, d],
+      clientArgs: (_, ref) => [w(ref), d],
       serverArgs: () => [],
       clientLimit: timed,
       cells: new Map(),
@@ -512,7 +528,12 @@ function sectionsAtoD(): TimedSection[] {
       fmt: fmtRate,
       kind: "udp",
       rows: echoRows(true),
-      clientArgs: (r) => [m, t, d, ...(r.timeout ? [String(r.timeout)] : [])],
+      clientArgs: (r, ref) => [
+        m,
+        w(ref),
+        d,
+        ...(r.timeout ? [String(r.timeout)] : []),
+      ],
       serverArgs: () => [m],
       clientLimit: timed,
       cells: new Map(),
@@ -534,7 +555,12 @@ function rowMissing(s: TimedSection, r: Row): string | null {
 }
 
 /** One measurement: start the server, wait for READY, run the client, stop the server. */
-async function measure(s: TimedSection, r: Row, pin: Pinning): Promise<number> {
+async function measure(
+  s: TimedSection,
+  r: Row,
+  pin: Pinning,
+  ref = false,
+): Promise<number> {
   const serverLimit = s.clientLimit + 30;
   const server = new Child(
     wrap(
@@ -560,7 +586,7 @@ async function measure(s: TimedSection, r: Row, pin: Pinning): Promise<number> {
         [
           ...IMPLS[r.client]!.argv(s.kind, "client")!,
           String(port),
-          ...s.clientArgs(r),
+          ...s.clientArgs(r, ref),
         ],
         pin.client,
         s.clientLimit,
@@ -592,59 +618,75 @@ async function runTimed(s: TimedSection): Promise<void> {
   s.rows = rows;
   for (const r of rows)
     for (const p of PINNINGS)
-      s.cells.set(`${r.id}|${p.id}`, {
-        values: [],
-        ratios: [],
-        errors: [],
-        byRound: new Map(),
-      });
+      s.cells.set(`${r.id}|${p.id}`, { values: [], ratios: [], errors: [] });
+  const ref = rows[0]!;
+  const others = rows.slice(1);
   for (let round = 0; round < opt.rounds; round++) {
     for (const pin of PINNINGS) {
-      const order = rows.map((_, i) => rows[(i + round) % rows.length]!);
+      const refCell = s.cells.get(`${ref.id}|${pin.id}`)!;
+      /** One C → C reference run (its failure is recorded; the neighbours pair with what remains). */
+      const reference = async (): Promise<number | null> => {
+        try {
+          const v = await measure(s, ref, pin, true);
+          refCell.values.push(v);
+          return v;
+        } catch (e) {
+          const msg = `${s.key} ${ref.label} [${pin.label}] round ${round + 1}: ${(e as Error).message}`;
+          refCell.errors.push(msg);
+          failuresAt(msg);
+          return null;
+        }
+      };
+      const order = others.map((_, i) => others[(i + round) % others.length]!);
       const parts: string[] = [];
+      let before = await reference();
       for (const r of order) {
         const cell = s.cells.get(`${r.id}|${pin.id}`)!;
+        let v: number | null = null;
         try {
-          const v = await measure(s, r, pin);
+          v = await measure(s, r, pin);
           cell.values.push(v);
-          cell.byRound.set(round, v);
-          parts.push(`${r.id} ${s.fmt(v)}`);
         } catch (e) {
           const msg = `${s.key} ${r.label} [${pin.label}] round ${round + 1}: ${(e as Error).message}`;
           cell.errors.push(msg);
           failuresAt(msg);
-          parts.push(`${r.id} ERR`);
         }
+        const after = await reference();
+        const near = [before, after].filter((x): x is number => x !== null);
+        if (v !== null && near.length)
+          cell.ratios.push(
+            v /
+              Math.exp(near.reduce((a, x) => a + Math.log(x), 0) / near.length),
+          );
+        parts.push(
+          v === null
+            ? `${r.id} ERR`
+            : `${r.id} ${s.fmt(v)} (${fmtRatio(cell.ratios.at(-1) ?? NaN)})`,
+        );
+        before = after;
       }
       log(
-        `  ${s.key} round ${round + 1}/${opt.rounds} ${pin.label}: ${parts.join(", ")}`,
+        `  ${s.key} round ${round + 1}/${opt.rounds} ${pin.label}: C ${s.fmt(median(refCell.values))}; ${parts.join(", ")}`,
       );
     }
   }
-  const ref = s.rows[0]!;
   for (const pin of PINNINGS) {
     const refCell = s.cells.get(`${ref.id}|${pin.id}`)!;
-    for (const r of rows) {
-      const cell = s.cells.get(`${r.id}|${pin.id}`)!;
-      for (const [round, v] of cell.byRound) {
-        const c = refCell.byRound.get(round);
-        if (c) cell.ratios.push(v / c);
-      }
-    }
+    refCell.ratios = refCell.values.map(() => 1);
   }
 }
 
-/** `stat` of the row / `stat` of the C → C row, same pinning (median by default). */
-function cellRatio(
-  s: TimedSection,
-  r: Row,
-  pin: Pinning,
-  stat: (xs: number[]) => number = median,
-): number {
+/** The row's ratio to C: the median over rounds of its ratio to the C → C runs beside it. */
+function cellRatio(s: TimedSection, r: Row, pin: Pinning): number {
+  return median(s.cells.get(`${r.id}|${pin.id}`)?.ratios ?? []);
+}
+
+/** The row's best round over the best C → C run, same pinning (less sensitive to other load). */
+function bestRatio(s: TimedSection, r: Row, pin: Pinning): number {
   const ref = s.cells.get(`${s.rows[0]!.id}|${pin.id}`);
   const c = s.cells.get(`${r.id}|${pin.id}`);
   if (!ref || !c || !c.values.length || !ref.values.length) return NaN;
-  return stat(c.values) / stat(ref.values);
+  return max(c.values) / max(ref.values);
 }
 
 function timedTable(s: TimedSection): string {
@@ -1012,7 +1054,7 @@ function targets(
             : r.client === "c" && r.server === "bs",
         );
         if (!mine) continue;
-        const mv = median(s.cells.get(`${mine.id}|${p.id}`)!.values);
+        const mv = cellRatio(s, mine, p);
         for (const other of ["py", "node", "bun"]) {
           const o = s.rows.find((r) =>
             role === "client"
@@ -1020,10 +1062,10 @@ function targets(
               : r.client === "c" && r.server === other,
           );
           if (!o) continue;
-          const ov = median(s.cells.get(`${o.id}|${p.id}`)!.values);
+          const ov = cellRatio(s, o, p);
           if (!(mv > ov))
             behind.push(
-              `${role}: ${IMPLS[other]!.label} ${s.fmt(ov)} vs ${s.fmt(mv)}`,
+              `${role}: ${IMPLS[other]!.label} ${fmtRatio(ov)} vs ${fmtRatio(mv)}`,
             );
         }
       }
@@ -1036,11 +1078,16 @@ function targets(
       });
       if (s.key === "A") {
         const r = s.rows.find((x) => x.client === "bs" && x.timeout);
+        const floor = s.rows.find((x) => x.client === "c" && x.timeout);
         if (r) {
           const v = cellRatio(s, r, p);
           t.push({
             what: `A bun-socket settimeout(5) ≥ 0.90× C [${p.label}]`,
-            measured: fmtRatio(v),
+            measured:
+              fmtRatio(v) +
+              (floor
+                ? `; C with the same poll() + recv: ${fmtRatio(cellRatio(s, floor, p))}`
+                : ""),
             met: Number.isNaN(v) ? null : v >= 0.9,
           });
         }
@@ -1093,7 +1140,7 @@ interface SummaryLine {
   /** The section's heading in the chart. */
   title: string;
   label: string;
-  /** Median of the row / median of C → C, one per pinning. */
+  /** Median over rounds of the row's ratio to the C → C runs beside it, one per pinning. */
   ratios: number[];
   /** Best round of the row / best round of C → C, one per pinning (less sensitive to other load). */
   best: number[];
@@ -1108,7 +1155,7 @@ function summary(timed: TimedSection[], gai: GaiImpl[] | null): SummaryLine[] {
         title: `${s.key}. ${s.title} (${s.unit})`,
         label: r.label,
         ratios: PINNINGS.map((p) => cellRatio(s, r, p)),
-        best: PINNINGS.map((p) => cellRatio(s, r, p, max)),
+        best: PINNINGS.map((p) => bestRatio(s, r, p)),
       });
   if (gai) {
     const c = gai.find((g) => g.label === "C");
@@ -1164,8 +1211,9 @@ function report(
   md.push(
     "Generated by `bun bench/run.ts` (`npm run bench`). Every number is measured in this run, with all",
     "implementations interleaved round by round, on loopback 127.0.0.1 with client and server in",
-    "separate processes. ×C = median of the row / median of the C → C row of the same pinning",
-    "(higher is better; 1.00 is C); “×C per round” is the min–max of the ratio within each round.",
+    "separate processes. C → C runs again between every two rows; a row's ×C in a round is its rate over",
+    "the geometric mean of the C → C runs just before and after it, and the tables give the median over",
+    "rounds (higher is better; 1.00 is C) and, as “×C per round”, the min–max of those ratios.",
     "Rows involving bun-socket are in bold.",
     "",
   );
@@ -1192,7 +1240,7 @@ function report(
       "## Ratio to C",
       "",
       "Throughput of each row relative to C (G: calls per second, one process, pinned to core 0):",
-      "median over rounds, and best round over best round (less sensitive to other load on the machine).",
+      "median over rounds of the ratio to the C → C runs beside it, and best round over best C → C run.",
       "Chart: `latest.svg`.",
       "",
       summaryTable(sum),

@@ -5,8 +5,10 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,12 +70,42 @@ static inline int dial(int port) {
   return fd;
 }
 
+/* Timeout mode, the optional last argument of the ping-pong clients: what a C programmer writes for a socket
+ * with a deadline, and the system calls Python's settimeout() and bun-socket make on this path. The socket is
+ * O_NONBLOCK; a send is tried first and waits in poll() only on EAGAIN (a reply is never there yet, so a
+ * receive waits in poll() first). -1: blocking mode. */
+static int timeout_ms = -1;
+
+static inline void set_timeout(int fd, double secs) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) die("fcntl");
+  timeout_ms = (int)(secs * 1000);
+}
+
+/* poll() until fd is ready for events; dies at the deadline (no signals are expected in the bench). */
+static inline void wait_for(int fd, short events) {
+  struct pollfd p = {.fd = fd, .events = events};
+  for (;;) {
+    int r = poll(&p, 1, timeout_ms);
+    if (r > 0) return;
+    if (r == 0) {
+      errno = ETIMEDOUT;
+      die("poll");
+    }
+    if (errno != EINTR) die("poll");
+  }
+}
+
 /* send() until all of buf went, as Python's sendall. */
 static inline void send_all(int fd, const char *buf, size_t n) {
   while (n > 0) {
     ssize_t r = send(fd, buf, n, MSG_NOSIGNAL);
     if (r < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN && timeout_ms >= 0) {
+        wait_for(fd, POLLOUT);
+        continue;
+      }
       die("send");
     }
     buf += r;
@@ -85,6 +117,7 @@ static inline void send_all(int fd, const char *buf, size_t n) {
 static inline int recv_exact(int fd, char *buf, size_t n) {
   size_t got = 0;
   while (got < n) {
+    if (timeout_ms >= 0) wait_for(fd, POLLIN);
     ssize_t r = recv(fd, buf + got, n - got, 0);
     if (r < 0) {
       if (errno == EINTR) continue;

@@ -1,11 +1,11 @@
 /* A: TCP ping-pong.
  *   pingpong server <port> <size>            echo size-byte messages on one connection until EOF
- *   pingpong client <port> <size> <warmup_s> <secs>
+ *   pingpong client <port> <size> <warmup_s> <secs> [timeout_s]   (timeout mode: see set_timeout)
  * The client sends one message, waits for the whole echo, repeats; prints {"ops","secs","rate"}. */
 #include "common.h"
 
 int main(int argc, char **argv) {
-  const char *u = "pingpong server <port> <size> | client <port> <size> <warmup_s> <secs>";
+  const char *u = "pingpong server <port> <size> | client <port> <size> <warmup_s> <secs> [timeout_s]";
   if (argc < 4) usage(u);
   int port = atoi(argv[2]);
   size_t size = (size_t)atol(argv[3]);
@@ -27,6 +27,7 @@ int main(int argc, char **argv) {
   double warmup = atof(argv[4]), secs = atof(argv[5]);
   int fd = dial(port);
   nodelay(fd);
+  if (argc > 6) set_timeout(fd, atof(argv[6]));
   memset(buf, 'x', size);
   double t = now_s(), end = t + warmup;
   while (now_s() < end) {

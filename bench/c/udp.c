@@ -1,11 +1,11 @@
 /* D: UDP ping-pong with sendto/recvfrom.
  *   udp server <port> <size>                 loop: recvfrom, sendto back to the sender
- *   udp client <port> <size> <warmup_s> <secs>
+ *   udp client <port> <size> <warmup_s> <secs> [timeout_s]     (timeout mode: see set_timeout)
  * Prints {"ops","secs","rate"} (round trips per second). */
 #include "common.h"
 
 int main(int argc, char **argv) {
-  const char *u = "udp server <port> <size> | client <port> <size> <warmup_s> <secs>";
+  const char *u = "udp server <port> <size> | client <port> <size> <warmup_s> <secs> [timeout_s]";
   if (argc < 4) usage(u);
   int port = atoi(argv[2]);
   size_t size = (size_t)atol(argv[3]);
@@ -29,11 +29,18 @@ int main(int argc, char **argv) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) die("socket");
   struct sockaddr_in to = loopback(port);
+  if (argc > 6) set_timeout(fd, atof(argv[6]));
   memset(buf, 'x', size);
 #define ROUND()                                                                                \
   do {                                                                                         \
-    if (sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof to) < 0) die("sendto");       \
+    while (sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof to) < 0) {                  \
+      if (errno == EAGAIN && timeout_ms >= 0)                                                  \
+        wait_for(fd, POLLOUT);                                                                 \
+      else if (errno != EINTR)                                                                 \
+        die("sendto");                                                                         \
+    }                                                                                          \
     plen = sizeof peer;                                                                        \
+    if (timeout_ms >= 0) wait_for(fd, POLLIN);                                                 \
     if (recvfrom(fd, buf, size, 0, (struct sockaddr *)&peer, &plen) < 0) die("recvfrom");      \
   } while (0)
   double end = now_s() + warmup;
