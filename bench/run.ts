@@ -68,7 +68,7 @@ function parseArgs(argv: string[]): Options {
     // Bun's JIT needs about a second to finish compiling bun-socket's call path (DFG/FTL, on the same cores):
     // with 0.2 s, D measured bun-socket at 0.86-0.88x C and 0.94-0.99x with 1 s, raw bun:ffi 0.96-1.01x both.
     // Every implementation gets the same warm-up.
-    warmup: quick ? 0.05 : 1,
+    warmup: quick ? 0.05 : 2,
     bulkBytes: (quick ? 64 : 2048) * 2 ** 20,
     chunk: 256 * 1024,
     msgSize: 64,
