@@ -83,6 +83,41 @@ const finalizer = new FinalizationRegistry<number>((fd) => {
   C.close(fd);
 });
 
+// A FinalizationRegistry entry costs ~0.35 µs in JavaScriptCore (register + unregister and the collector's
+// work), a quarter of a system call. Most sockets of a busy program are closed soon after they are made (one
+// connection per request), so a new socket waits in `young` and is handed to the finalizer only if it is still
+// open at the next sweep: after 64 more sockets, or when the running job ends (a microtask). Until then `young`
+// keeps it reachable, so the collector cannot miss it. (bench/where-the-time-goes.md, C.)
+const REGISTER = Symbol("register");
+const YOUNG_MAX = 64;
+const young: (SocketObject | undefined)[] = new Array<undefined>(
+  YOUNG_MAX + 1,
+).fill(undefined);
+let youngCount = 0;
+let sweepQueued = false;
+
+function sweepYoung(): void {
+  sweepQueued = false;
+  // Reads up to the first empty slot: the last value this read sees is then not a socket (JavaScriptCore's
+  // profile of the read kept the last socket reachable until the next sweep when the loop stopped at a count).
+  for (let i = 0; ; i++) {
+    const s = young[i];
+    if (s === undefined) break;
+    young[i] = undefined;
+    s[REGISTER]();
+  }
+  youngCount = 0;
+}
+
+function track(s: SocketObject): void {
+  young[youngCount++] = s;
+  if (youngCount === YOUNG_MAX) sweepYoung();
+  else if (!sweepQueued) {
+    sweepQueued = true;
+    queueMicrotask(sweepYoung);
+  }
+}
+
 const ADOPT = Symbol("adopt");
 const SHOW_ADDR: unique symbol = Symbol.for(
   "nodejs.util.inspect.custom",
@@ -126,6 +161,8 @@ export class SocketObject {
   // Files from makefile() that are still open, and whether close() was asked for (CPython's _io_refs/_closed).
   #ioRefs = 0;
   #closing = false;
+  // Whether the finalizer knows this socket (see `track`).
+  #registered = false;
 
   constructor(
     family?: number | null,
@@ -141,7 +178,7 @@ export class SocketObject {
       this.#type = args[3] as number;
       this.#proto = args[4] as number;
       this.#timeout = args[5] as number;
-      finalizer.register(this, this.#fd, this);
+      track(this);
       return;
     }
     const [family = -1, type = -1, proto = -1, fileno = null] = args;
@@ -192,7 +229,24 @@ export class SocketObject {
         if (r < 0) throw fromErrno(-r);
       }
     }
-    finalizer.register(this, fd, this);
+    track(this);
+  }
+
+  /** Hands a still-open socket to the finalizer (`sweepYoung`). */
+  [REGISTER](): void {
+    const fd = this.#fd;
+    if (fd >= 0 && !this.#registered) {
+      this.#registered = true;
+      finalizer.register(this, fd, this);
+    }
+  }
+
+  /** Takes the socket back from the finalizer: its descriptor is closed or no longer ours. */
+  #unregister(): void {
+    if (this.#registered) {
+      this.#registered = false;
+      finalizer.unregister(this);
+    }
   }
 
   /** The address family (`AF_INET`, ...), as Python's `socket.family`. */
@@ -287,7 +341,7 @@ export class SocketObject {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    finalizer.unregister(this);
+    this.#unregister();
     const r = C.close(fd);
     if (r < 0 && -r !== E.ECONNRESET) throw fromErrno(-r);
   }
@@ -407,7 +461,7 @@ export class SocketObject {
   detach(): number {
     const fd = this.#fd;
     this.#fd = -1;
-    if (fd >= 0) finalizer.unregister(this);
+    this.#unregister();
     return fd;
   }
 
