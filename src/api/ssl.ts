@@ -2191,8 +2191,10 @@ export function seedSsl(
   sock: SocketObject,
   keyfile?: string | null,
   certfile?: string | null,
-  options: SeedSslOptions = {},
+  options: SeedSslOptions | null = {},
 ): SSLType {
+  // null reads as "no options", as Python's None would (a fuzzer found `options.verify` on null).
+  options ??= {};
   if (!(sock instanceof SocketObject))
     throw new TypeError(
       `ssl() argument 1 must be socket, not ${arg.pyType(sock)}`,
