@@ -2,7 +2,7 @@
  * The benchmark suite: bun-socket measured side by side with C, Python's `socket`, Node's `net`/`dgram`
  * and Bun's own sockets, in the same run, on loopback.
  *
- *   bun bench/run.ts [--quick] [--only A,B,...] [--rounds N] [--secs S] [--warmup S] [--bulk-mib N] [--pin both|split|same] [--out DIR]
+ *   bun bench/run.ts [--quick] [--only A,B,...] [--rounds N] [--bulk-rounds N] [--secs S] [--warmup S] [--bulk-mib N] [--pin both|split|same] [--out DIR]
  *
  * Sections: A TCP ping-pong, B bulk transfer, C connection rate, D UDP ping-pong, E start-up,
  * F memory and descriptors over send/recv pairs, G getaddrinfo.
@@ -42,6 +42,8 @@ interface Options {
   quick: boolean;
   only: Set<Section>;
   rounds: number;
+  /** Rounds of B: its runs spread more than A, C and D's (±10% per round), and each takes about a second. */
+  bulkRounds: number;
   /** Seconds each timed client runs (A, C, D), after `warmup` seconds not counted. */
   secs: number;
   warmup: number;
@@ -64,6 +66,7 @@ function parseArgs(argv: string[]): Options {
     quick,
     only: new Set(SECTIONS),
     rounds: quick ? 1 : 6,
+    bulkRounds: quick ? 1 : 12,
     secs: quick ? 0.2 : 0.75,
     // Bun's JIT needs about a second to finish compiling bun-socket's call path (DFG/FTL, on the same cores):
     // with 0.2 s, D measured bun-socket at 0.86-0.88x C and 0.94-0.99x with 1 s, raw bun:ffi 0.96-1.01x both.
@@ -109,6 +112,9 @@ function parseArgs(argv: string[]): Options {
       case "--rounds":
         o.rounds = Math.round(pos());
         break;
+      case "--bulk-rounds":
+        o.bulkRounds = Math.round(pos());
+        break;
       case "--secs":
         o.secs = pos();
         break;
@@ -142,7 +148,7 @@ function parseArgs(argv: string[]): Options {
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    "usage: bun bench/run.ts [--quick] [--only A,B,C,D,E,F,G] [--rounds N] [--secs S] [--warmup S] [--bulk-mib N] [--pin both|split|same] [--out DIR]\n",
+    "usage: bun bench/run.ts [--quick] [--only A,B,C,D,E,F,G] [--rounds N] [--bulk-rounds N] [--secs S] [--warmup S] [--bulk-mib N] [--pin both|split|same] [--out DIR]\n",
   );
   process.exit(msg ? 64 : 0);
 }
@@ -340,9 +346,11 @@ const IMPLS: Record<string, Impl> = {
   ffi: {
     id: "ffi",
     label: "raw bun:ffi",
-    // Clients only: the floor of any Bun program, to split a gap to C into Bun's part and bun-socket's.
+    // The floor of any Bun program, to split a gap to C into Bun's part and bun-socket's (no bulk sink).
     argv: (k, r) =>
-      r === "client" ? [BUN, join(IMPL, "rawffi.ts"), scriptMode(k, r)] : null,
+      k === "bulk" && r === "server"
+        ? null
+        : [BUN, join(IMPL, "rawffi.ts"), scriptMode(k, r)],
     missing: null,
   },
   bun: {
@@ -363,23 +371,32 @@ interface Row {
   server: string;
   /** settimeout(s) on the client socket (bun-socket, Python), else blocking. */
   timeout?: number;
+  /** B: the sender sets TCP_NODELAY, as Bun's own sockets always do. */
+  nodelay?: boolean;
   label: string;
 }
 
-function row(client: string, server: string, timeout?: number): Row {
+function row(
+  client: string,
+  server: string,
+  timeout?: number,
+  nodelay?: boolean,
+): Row {
   const c =
     IMPLS[client]!.label +
     (!timeout
       ? ""
       : client === "c"
         ? " poll() + call"
-        : ` settimeout(${timeout})`);
-  const id = `${client}${timeout ? "-t" : ""}>${server}`;
+        : ` settimeout(${timeout})`) +
+    (nodelay ? " TCP_NODELAY" : "");
+  const id = `${client}${timeout ? "-t" : ""}${nodelay ? "-nd" : ""}>${server}`;
   return {
     id,
     client,
     server,
     timeout,
+    nodelay,
     label: `${c} → ${IMPLS[server]!.label}`,
   };
 }
@@ -394,7 +411,7 @@ function echoRows(timeoutRows: boolean): Row[] {
   rows.push(row("py", "c"));
   if (timeoutRows) rows.push(row("py", "c", 5));
   rows.push(row("node", "c"), row("bun", "c"));
-  for (const s of ["bs", "py", "node", "bun"]) rows.push(row("c", s));
+  for (const s of ["bs", "ffi", "py", "node", "bun"]) rows.push(row("c", s));
   for (const s of ["py", "node", "bun"]) rows.push(row("bs", s));
   return rows;
 }
@@ -449,6 +466,7 @@ interface TimedSection {
   fmt: (v: number) => string;
   kind: Kind;
   rows: Row[];
+  rounds: number;
   /** Client arguments after the port; `ref`: for a C → C reference run between two rows. */
   clientArgs(r: Row, ref: boolean): string[];
   serverArgs(): string[];
@@ -476,6 +494,7 @@ function sectionsAtoD(): TimedSection[] {
       unit: "round trips/s",
       fmt: fmtRate,
       kind: "pp",
+      rounds: opt.rounds,
       rows: echoRows(true),
       clientArgs: (r, ref) => [
         m,
@@ -493,6 +512,7 @@ function sectionsAtoD(): TimedSection[] {
       unit: "GB/s",
       fmt: fmtGBs,
       kind: "bulk",
+      rounds: opt.bulkRounds,
       rows: [
         row("c", "c"),
         row("bs", "c"),
@@ -501,9 +521,17 @@ function sectionsAtoD(): TimedSection[] {
         row("py", "c"),
         row("node", "c"),
         row("bun", "c"),
+        // Bun's sockets always set TCP_NODELAY, which alone moves B on two cores (bench/where-the-time-goes.md):
+        // C and bun-socket with the same option, so that Bun native is compared like for like.
+        row("c", "c", undefined, true),
+        row("bs", "c", undefined, true),
         row("bs", "bs"),
       ],
-      clientArgs: () => [String(opt.bulkBytes), String(opt.chunk)],
+      clientArgs: (r) => [
+        String(opt.bulkBytes),
+        String(opt.chunk),
+        ...(r.nodelay ? ["nodelay"] : []),
+      ],
       serverArgs: () => [String(opt.chunk)],
       // At least 50 MB/s, or it is a failure.
       clientLimit: opt.bulkBytes / 50e6 + 20,
@@ -515,6 +543,7 @@ function sectionsAtoD(): TimedSection[] {
       unit: "connections/s",
       fmt: fmtRate,
       kind: "conn",
+      rounds: opt.rounds,
       rows: echoRows(false),
       clientArgs: (_, ref) => [w(ref), d],
       serverArgs: () => [],
@@ -527,6 +556,7 @@ function sectionsAtoD(): TimedSection[] {
       unit: "round trips/s",
       fmt: fmtRate,
       kind: "udp",
+      rounds: opt.rounds,
       rows: echoRows(true),
       clientArgs: (r, ref) => [
         m,
@@ -621,7 +651,7 @@ async function runTimed(s: TimedSection): Promise<void> {
       s.cells.set(`${r.id}|${p.id}`, { values: [], ratios: [], errors: [] });
   const ref = rows[0]!;
   const others = rows.slice(1);
-  for (let round = 0; round < opt.rounds; round++) {
+  for (let round = 0; round < s.rounds; round++) {
     for (const pin of PINNINGS) {
       const refCell = s.cells.get(`${ref.id}|${pin.id}`)!;
       /** One C → C reference run (its failure is recorded; the neighbours pair with what remains). */
@@ -666,7 +696,7 @@ async function runTimed(s: TimedSection): Promise<void> {
         before = after;
       }
       log(
-        `  ${s.key} round ${round + 1}/${opt.rounds} ${pin.label}: C ${s.fmt(median(refCell.values))}; ${parts.join(", ")}`,
+        `  ${s.key} round ${round + 1}/${s.rounds} ${pin.label}: C ${s.fmt(median(refCell.values))}; ${parts.join(", ")}`,
       );
     }
   }
@@ -999,7 +1029,7 @@ function machine(): [string, string][] {
     ],
     [
       "Parameters",
-      `${opt.quick ? "--quick, " : ""}${opt.rounds} rounds; timed clients ${opt.warmup} s warm-up + ${opt.secs} s; bulk ${opt.bulkBytes / 2 ** 20} MiB; start-up ${opt.startupRuns} pairs; memory ${opt.memPairs} pairs; getaddrinfo ${opt.gaiCalls} calls (C ${opt.gaiCallsC})`,
+      `${opt.quick ? "--quick, " : ""}${opt.rounds} rounds (B: ${opt.bulkRounds}); timed clients ${opt.warmup} s warm-up + ${opt.secs} s; bulk ${opt.bulkBytes / 2 ** 20} MiB; start-up ${opt.startupRuns} pairs; memory ${opt.memPairs} pairs; getaddrinfo ${opt.gaiCalls} calls (C ${opt.gaiCallsC})`,
     ],
   ];
 }
@@ -1032,40 +1062,51 @@ function targets(
         (a, b) => (Number.isNaN(b[1]) || b[1] < a[1] ? b : a),
         rs[0]!,
       );
-      // The floor any Bun program meets: raw bun:ffi making the same calls (client rows only).
-      const raw = s.rows.find((r) => r.client === "ffi" && r.server === "c");
-      const rawRatio = raw ? cellRatio(s, raw, p) : NaN;
+      // The floor any Bun program meets: raw bun:ffi making the same calls, as client and as server.
+      const rawAs = (role: "client" | "server"): string => {
+        const raw = s.rows.find((r) =>
+          role === "client"
+            ? r.client === "ffi" && r.server === "c"
+            : r.client === "c" && r.server === "ffi",
+        );
+        const v = raw ? cellRatio(s, raw, p) : NaN;
+        return Number.isNaN(v) ? "" : `; raw bun:ffi ${role} ${fmtRatio(v)}`;
+      };
       if (worst)
         t.push({
           what: `${s.key} blocking bun-socket ≥ 0.95× C [${p.label}]`,
           measured:
             `worst ${fmtRatio(worst[1])} (${worst[0].label})` +
-            (Number.isNaN(rawRatio)
-              ? ""
-              : `; raw bun:ffi client ${fmtRatio(rawRatio)}`),
+            rawAs("client") +
+            rawAs("server"),
           met: Number.isNaN(worst[1]) ? null : worst[1] >= 0.95,
         });
       // bun-socket ahead of each other implementation, client against client (and server against server).
       const behind: string[] = [];
       for (const role of ["client", "server"] as const) {
-        const mine = s.rows.find((r) =>
-          role === "client"
-            ? r.client === "bs" && r.server === "c" && !r.timeout
-            : r.client === "c" && r.server === "bs",
-        );
-        if (!mine) continue;
-        const mv = cellRatio(s, mine, p);
-        for (const other of ["py", "node", "bun"]) {
-          const o = s.rows.find((r) =>
+        const find = (id: string, nodelay: boolean): Row | undefined =>
+          s.rows.find((r) =>
             role === "client"
-              ? r.client === other && r.server === "c" && !r.timeout
-              : r.client === "c" && r.server === other,
+              ? r.client === id &&
+                r.server === "c" &&
+                !r.timeout &&
+                !r.nodelay === !nodelay
+              : r.client === "c" && r.server === id && !r.nodelay,
           );
+        const mine = find("bs", false);
+        if (!mine) continue;
+        for (const other of ["py", "node", "bun"]) {
+          const o = find(other, false);
           if (!o) continue;
+          // Like for like: Bun's sockets set TCP_NODELAY, so where bun-socket has a TCP_NODELAY row (B's
+          // sender), that is the row Bun native is measured against.
+          const same =
+            (other === "bun" && role === "client" && find("bs", true)) || mine;
+          const mv = cellRatio(s, same, p);
           const ov = cellRatio(s, o, p);
           if (!(mv > ov))
             behind.push(
-              `${role}: ${IMPLS[other]!.label} ${fmtRatio(ov)} vs ${fmtRatio(mv)}`,
+              `${role}: ${IMPLS[other]!.label} ${fmtRatio(ov)} vs ${fmtRatio(mv)}${same === mine ? "" : " (TCP_NODELAY)"}`,
             );
         }
       }

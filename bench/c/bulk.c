@@ -1,13 +1,15 @@
 /* B: one-way bulk transfer.
  *   bulk sink <port> <chunk>                 accept one connection, recv into a chunk-sized buffer until EOF,
  *                                            then send a 1-byte ack and close
- *   bulk send <port> <total> <chunk>         connect, send total bytes in chunk-sized send_all calls,
- *                                            shutdown(SHUT_WR), wait for the ack; prints {"bytes","secs","rate"}
+ *   bulk send <port> <total> <chunk> [nodelay]
+ *                                            connect (and set TCP_NODELAY if asked), send total bytes in
+ *                                            chunk-sized send_all calls, shutdown(SHUT_WR), wait for the ack;
+ *                                            prints {"bytes","secs","rate"}
  * The clock runs from connect() done to ack received, so it covers the receiver too. */
 #include "common.h"
 
 int main(int argc, char **argv) {
-  const char *u = "bulk sink <port> <chunk> | send <port> <total> <chunk>";
+  const char *u = "bulk sink <port> <chunk> | send <port> <total> <chunk> [nodelay]";
   if (argc < 4) usage(u);
   int port = atoi(argv[2]);
   if (!strcmp(argv[1], "sink")) {
@@ -37,6 +39,7 @@ int main(int argc, char **argv) {
   char *buf = malloc(chunk);
   memset(buf, 'x', chunk);
   int fd = dial(port);
+  if (argc > 5 && !strcmp(argv[5], "nodelay")) nodelay(fd);
   double t0 = now_s();
   long long left = total;
   while (left > 0) {

@@ -6,6 +6,8 @@
  *
  * Modes: pp-server, pp-client (A), bulk-send (B), conn-server, conn-client (C), udp-server,
  * udp-client (D). Servers print "READY <port>" first; every client ends with one JSON line.
+ * Bun sets TCP_NODELAY on every TCP socket; `bulk-send ... delay` turns it off (`setNoDelay(false)`), to check
+ * that this option is what sets Bun's sender apart in B (bench/where-the-time-goes.md).
  */
 import type { Socket } from "bun";
 
@@ -177,6 +179,7 @@ switch (mode) {
       port: num(0),
       socket: {
         open(s) {
+          if (rest[3] === "delay") s.setNoDelay(false);
           t0 = now();
           pump(s);
         },

@@ -6,7 +6,7 @@
  *
  * Modes (ports may be 0; servers print `READY <port>` first; every mode ends with one JSON line):
  * - `pp-server <port> <size>` / `pp-client <port> <size> <warmup_s> <secs> [timeout_s]` (A)
- * - `bulk-sink <port> <chunk>` / `bulk-send <port> <total> <chunk>` (B)
+ * - `bulk-sink <port> <chunk>` / `bulk-send <port> <total> <chunk> [nodelay]` (B; `nodelay`: set TCP_NODELAY)
  * - `conn-server <port>` / `conn-client <port> <warmup_s> <secs>` (C)
  * - `udp-server <port> <size>` / `udp-client <port> <size> <warmup_s> <secs> [timeout_s]` (D)
  * - `mem <pairs> <warmup_pairs>`: RSS and open descriptors around send/recv pairs (F)
@@ -138,6 +138,8 @@ switch (mode) {
     const chunk = num(2);
     const buf = Buffer.alloc(chunk, "x");
     const s = dial(num(0), null);
+    if (rest[3] === "nodelay")
+      s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
     const t0 = now();
     let left = total;
     while (left > 0) {

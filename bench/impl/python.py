@@ -3,7 +3,7 @@
     python3 bench/impl/python.py <mode> <args...>
 
 Modes mirror bench/impl/bunsocket.ts: pp-server, pp-client (A; optional timeout), bulk-sink,
-bulk-send (B), conn-server, conn-client (C), udp-server, udp-client (D; optional timeout),
+bulk-send (B; optional last argument nodelay: set TCP_NODELAY), conn-server, conn-client (C), udp-server, udp-client (D; optional timeout),
 gai (G), startup (E). Servers print "READY <port>" first; every mode ends with one JSON line.
 """
 import json
@@ -127,6 +127,8 @@ def main():
         buf = b"x" * chunk
         view = memoryview(buf)
         s = dial(num(0), None)
+        if len(args) > 3 and args[3] == "nodelay":
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         t0 = now()
         left = total
         while left > 0:

@@ -1,19 +1,23 @@
 /**
- * The floor for any Bun program: the benchmark clients written straight on `bun:ffi` + libc, with no
+ * The floor for any Bun program: the benchmark programs written straight on `bun:ffi` + libc, with no
  * library in between (no argument checks, no Python semantics, preallocated everything). The gap
  * between this and C is Bun's (runtime, FFI, process footprint); the gap between bun-socket and this
  * is bun-socket's.
  *
  *   bun bench/impl/rawffi.ts <mode> <args...>
  *
- * Modes (clients only, same arguments and output as bench/impl/bunsocket.ts): pp-client (A),
- * bulk-send (B), conn-client (C), udp-client (D).
+ * Modes (same arguments and output as bench/impl/bunsocket.ts): pp-server, pp-client (A),
+ * bulk-send (B), conn-server, conn-client (C), udp-server, udp-client (D). Servers print `READY <port>`.
  */
 import { dlopen, FFIType } from "bun:ffi";
 
 const libc = dlopen("libc.so.6", {
   socket: { args: ["i32", "i32", "i32"], returns: "i32" },
   connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
+  bind: { args: ["i32", "ptr", "u32"], returns: "i32" },
+  listen: { args: ["i32", "i32"], returns: "i32" },
+  accept4: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
+  getsockname: { args: ["i32", "ptr", "ptr"], returns: "i32" },
   close: { args: ["i32"], returns: "i32" },
   shutdown: { args: ["i32", "i32"], returns: "i32" },
   setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
@@ -38,6 +42,8 @@ const SOCK_CLOEXEC = 0o2000000;
 const IPPROTO_TCP = 6;
 const TCP_NODELAY = 1;
 const SHUT_WR = 1;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
 const MSG_NOSIGNAL = 0x4000;
 
 const [mode = "", ...rest] = process.argv.slice(2);
@@ -67,6 +73,34 @@ function dial(sa: Uint8Array): number {
   const fd = check(S.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
   check(S.connect(fd, sa, 16), "connect");
   return fd;
+}
+/** A listening (TCP) or bound (UDP) socket on 127.0.0.1:port; prints `READY <port>`. */
+function serve(type: number, port: number): number {
+  const fd = check(S.socket(AF_INET, type | SOCK_CLOEXEC, 0), "socket");
+  S.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4);
+  const sa = loopback(port);
+  check(S.bind(fd, sa, 16), "bind");
+  if (type === SOCK_STREAM) check(S.listen(fd, 1024), "listen");
+  const len = new Uint32Array([16]);
+  check(S.getsockname(fd, sa, len), "getsockname");
+  process.stdout.write(`READY ${(sa[2]! << 8) | sa[3]!}\n`);
+  return fd;
+}
+/** recv() exactly n bytes; false at EOF before the first byte. */
+function recvFull(fd: number, buf: Uint8Array, n: number): boolean {
+  let got = 0;
+  while (got < n) {
+    const r = S.recv(
+      fd,
+      got === 0 ? buf : buf.subarray(got),
+      n - got,
+      0,
+    ) as number;
+    if (r === 0 && got === 0) return false;
+    if (r <= 0) throw new Error("recv failed or EOF");
+    got += r;
+  }
+  return true;
 }
 function sendAll(fd: number, buf: Uint8Array, n: number): void {
   let off = 0;
@@ -109,6 +143,40 @@ function timed(warmup: number, secs: number, op: () => void): void {
 }
 
 switch (mode) {
+  case "pp-server": {
+    const size = num(1);
+    const l = serve(SOCK_STREAM, num(0));
+    const c = check(S.accept4(l, null, null, SOCK_CLOEXEC), "accept4");
+    S.setsockopt(c, IPPROTO_TCP, TCP_NODELAY, one, 4);
+    const buf = new Uint8Array(new ArrayBuffer(size));
+    let msgs = 0;
+    while (recvFull(c, buf, size)) {
+      sendAll(c, buf, size);
+      msgs++;
+    }
+    S.close(c);
+    out({ msgs });
+    break;
+  }
+  case "conn-server": {
+    const l = serve(SOCK_STREAM, num(0));
+    for (;;) S.close(check(S.accept4(l, null, null, SOCK_CLOEXEC), "accept4"));
+  }
+  case "udp-server": {
+    const size = num(1);
+    const fd = serve(SOCK_DGRAM, num(0));
+    const buf = new Uint8Array(new ArrayBuffer(size + 1));
+    const from = new Uint8Array(new ArrayBuffer(128));
+    const fromLen = new Uint32Array(new ArrayBuffer(4));
+    for (;;) {
+      fromLen[0] = 128;
+      const n = check(
+        S.recvfrom(fd, buf, size + 1, 0, from, fromLen) as number,
+        "recvfrom",
+      );
+      check(S.sendto(fd, buf, n, 0, from, fromLen[0]!) as number, "sendto");
+    }
+  }
   case "pp-client": {
     const size = num(1);
     const fd = dial(loopback(num(0)));
