@@ -116,17 +116,7 @@ function sendAll(fd: number, buf: Uint8Array, n: number): void {
   }
 }
 function recvExact(fd: number, buf: Uint8Array, n: number): void {
-  let got = 0;
-  while (got < n) {
-    const r = S.recv(
-      fd,
-      got === 0 ? buf : buf.subarray(got),
-      n - got,
-      0,
-    ) as number;
-    if (r <= 0) throw new Error("recv failed or EOF");
-    got += r;
-  }
+  if (!recvFull(fd, buf, n)) throw new Error("recv failed or EOF");
 }
 function timed(warmup: number, secs: number, op: () => void): void {
   let end = now() + warmup;

@@ -75,7 +75,7 @@ export class SockAddr {
   }
   #header(family: number, size: number): void {
     this.bytes.fill(0, 0, size);
-    if (this.#L.familyField === "u16") this.view.setUint16(0, family, true);
+    if (this.#u16Family) this.view.setUint16(0, family, true);
     else {
       this.bytes[0] = size;
       this.bytes[1] = family;
