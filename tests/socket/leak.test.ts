@@ -117,6 +117,26 @@ describe.skipIf(lacks(HAS_FD_LIST, NO_FD_LIST))("no descriptor leaks", () => {
     expect(open).toBe(false);
   }, 20_000);
 
+  test("a socket dropped after a full sweep, in the same job, is still closed by the collector", async () => {
+    // 64 sockets fill the waiting list and are swept inside the job; the one made after them waits for the
+    // microtask queued by the first, which must still run (one queued at a time, not one per sweep).
+    const make = (): string => {
+      for (let i = 0; i < 64; i++)
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close();
+      const fd = socket.socket(socket.AF_INET, socket.SOCK_DGRAM).fileno();
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    };
+    const inode = make();
+    expect(inode).toStartWith("socket:");
+    let open = true;
+    for (let i = 0; i < 50 && open; i++) {
+      await Bun.sleep(10);
+      Bun.gc(true);
+      open = openInodes().has(inode);
+    }
+    expect(open).toBe(false);
+  }, 20_000);
+
   test("sockets closed before the finalizer saw them never have their reused numbers closed by it", async () => {
     const kept: socket.socket[] = [];
     const freed: number[] = [];
@@ -143,6 +163,23 @@ describe.skipIf(lacks(HAS_FD_LIST, NO_FD_LIST))("no descriptor leaks", () => {
       );
     for (const s of kept) s.close();
   }, 20_000);
+
+  test("a synchronous loop of 1,000 sockets queues one sweep microtask, not one per 64 sockets", async () => {
+    await Bun.sleep(0); // start from an empty queue: earlier jobs' sweeps have run
+    const original = globalThis.queueMicrotask;
+    let queued = 0;
+    globalThis.queueMicrotask = (cb: () => void): void => {
+      queued++;
+      original(cb);
+    };
+    try {
+      for (let i = 0; i < 1000; i++)
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close();
+    } finally {
+      globalThis.queueMicrotask = original;
+    }
+    expect(queued).toBe(1);
+  });
 
   test("the collector never closes a reused descriptor: closed and detached sockets are unregistered", async () => {
     const fdsOf = (): { closedFd: number; detachedFd: number } => {
