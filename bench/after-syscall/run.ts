@@ -2,7 +2,7 @@
  * What a Python-shaped result costs right after a system call: the limit behind bun-socket's last few
  * percent to raw `bun:ffi` on D (UDP ping-pong) and C (connections).
  *
- *   taskset -c 0 bun bench/after-syscall/run.ts [--rounds N] [--batch N]
+ *   taskset -c 0 bun bench/after-syscall/run.ts [--rounds N] [--batch N]     (Linux)
  *
  * One process, one UDP pair on 127.0.0.1. Every case sends one 64-byte datagram with a raw `sendto` and
  * receives it on the other socket, so each iteration is the same two system calls; the cases differ only in
@@ -15,8 +15,8 @@
  * 20,000 iterations) in a rotated order for `--rounds` rounds (default 40; the first 3 are warm-up); the
  * table gives each case's median ns per iteration and its difference to the floor's median.
  */
-import { dlopen, FFIType } from "bun:ffi";
 import * as socket from "../../src/index.ts";
+import { loopback, S } from "../impl/libc.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -26,24 +26,6 @@ const opt = (name: string, dflt: number): number => {
 const ROUNDS = opt("--rounds", 40);
 const BATCH = opt("--batch", 20000);
 const WARM_ROUNDS = 3;
-
-if (process.platform !== "linux") {
-  process.stderr.write(
-    "after-syscall: Linux only (glibc's socket calls and sockaddr_in layout)\n",
-  );
-  process.exit(2);
-}
-const libc = dlopen("libc.so.6", {
-  sendto: {
-    args: ["i32", "ptr", "u64", "i32", "ptr", "u32"],
-    returns: FFIType.i64_fast,
-  },
-  recvfrom: {
-    args: ["i32", "ptr", "u64", "i32", "ptr", "ptr"],
-    returns: FFIType.i64_fast,
-  },
-});
-const S = libc.symbols;
 
 const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
 const rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -55,11 +37,7 @@ const txFd = tx.fileno();
 const rxFd = rx.fileno();
 
 // The raw calls' arguments, allocated once (ArrayBuffer-backed: their addresses do not move).
-const to = new Uint8Array(new ArrayBuffer(16));
-new DataView(to.buffer).setUint16(0, socket.AF_INET, true); // Linux: u16 sin_family
-to[2] = rxPort >> 8;
-to[3] = rxPort & 0xff;
-to.set([127, 0, 0, 1], 4);
+const to = loopback(rxPort);
 const msg = new Uint8Array(new ArrayBuffer(64)).fill(120);
 const data = Buffer.from(new ArrayBuffer(65536));
 const from = new Uint8Array(new ArrayBuffer(128));

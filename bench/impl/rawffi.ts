@@ -9,42 +9,20 @@
  * Modes (same arguments and output as bench/impl/bunsocket.ts): pp-server, pp-client (A),
  * bulk-send (B), conn-server, conn-client (C), udp-server, udp-client (D). Servers print `READY <port>`.
  */
-import { dlopen, FFIType } from "bun:ffi";
-
-const libc = dlopen("libc.so.6", {
-  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
-  connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
-  bind: { args: ["i32", "ptr", "u32"], returns: "i32" },
-  listen: { args: ["i32", "i32"], returns: "i32" },
-  accept4: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
-  getsockname: { args: ["i32", "ptr", "ptr"], returns: "i32" },
-  close: { args: ["i32"], returns: "i32" },
-  shutdown: { args: ["i32", "i32"], returns: "i32" },
-  setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
-  send: { args: ["i32", "ptr", "u64", "i32"], returns: FFIType.i64_fast },
-  recv: { args: ["i32", "ptr", "u64", "i32"], returns: FFIType.i64_fast },
-  sendto: {
-    args: ["i32", "ptr", "u64", "i32", "ptr", "u32"],
-    returns: FFIType.i64_fast,
-  },
-  recvfrom: {
-    args: ["i32", "ptr", "u64", "i32", "ptr", "ptr"],
-    returns: FFIType.i64_fast,
-  },
-});
-const S = libc.symbols;
-
-// Linux x86-64/arm64 numbers.
-const AF_INET = 2;
-const SOCK_STREAM = 1;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
-const IPPROTO_TCP = 6;
-const TCP_NODELAY = 1;
-const SHUT_WR = 1;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const MSG_NOSIGNAL = 0x4000;
+import {
+  S,
+  loopback,
+  AF_INET,
+  SOCK_STREAM,
+  SOCK_DGRAM,
+  SOCK_CLOEXEC,
+  IPPROTO_TCP,
+  TCP_NODELAY,
+  SHUT_WR,
+  SOL_SOCKET,
+  SO_REUSEADDR,
+  MSG_NOSIGNAL,
+} from "./libc.ts";
 
 const [mode = "", ...rest] = process.argv.slice(2);
 const num = (i: number): number => Number(rest[i]);
@@ -57,15 +35,6 @@ function check(r: number, what: string): number {
   return r;
 }
 
-/** sockaddr_in for 127.0.0.1:port, in memory that never moves. */
-function loopback(port: number): Uint8Array {
-  const sa = new Uint8Array(new ArrayBuffer(16));
-  const v = new DataView(sa.buffer);
-  v.setUint16(0, AF_INET, true);
-  v.setUint16(2, port, false);
-  sa.set([127, 0, 0, 1], 4);
-  return sa;
-}
 const one = new Int32Array(new ArrayBuffer(4));
 one[0] = 1;
 
